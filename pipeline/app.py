@@ -1,0 +1,128 @@
+"""The faust application: topics, tables and agents wired to the record handlers.
+
+``create_app`` is the only place faust appears. Each agent takes one record, calls one
+handler from ``transport/handlers.py`` (through :func:`guarded`, so nothing escapes an
+agent: faust acks an event whose agent raised, which would lose it silently), writes the
+returned table state and sends the returned records. Stage state lives in changelog-backed
+tables keyed by track id, co-partitioned with the topics that feed them, so a restarted or
+rebalanced worker continues where the last one stopped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import faust
+
+from pipeline.geofence.zones import ZoneSet
+from pipeline.identify.identity import Identifier
+from pipeline.metrics import Metrics
+from pipeline.settings import Settings
+from pipeline.transport import handlers
+from pipeline.transport.handlers import Handled, RecordMeta
+from pipeline.transport.topics import (
+    ADSB_SBS,
+    CATALOGUE,
+    TRACK_POINTS,
+    TRACK_UPDATES,
+    ZONE_EVENTS,
+    TopicSpec,
+    topic_name,
+)
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def _meta(event: Any) -> RecordMeta:
+    message = event.message
+    return RecordMeta(topic=message.topic, partition=message.partition,
+                      offset=message.offset, timestamp_ms=round(message.timestamp * 1000))
+
+
+def broker_urls(bootstrap_servers: str) -> list[str]:
+    return [f"kafka://{server}" for server in bootstrap_servers.split(",")]
+
+
+def create_app(settings: Settings, zones: ZoneSet, identifier: Identifier, metrics: Metrics,
+               extra_settings: dict[str, object] | None = None) -> faust.App:
+    """Build the worker's faust app.
+
+    Args:
+        settings: the deployment's settings.
+        zones: the zones the geofence tests.
+        identifier: the identification rules and tables.
+        metrics: where the agents count what they did.
+        extra_settings: faust settings added by the transport (e.g. for the embedded broker).
+    """
+    app = faust.App(
+        settings.group_id,
+        broker=broker_urls(settings.bootstrap_servers),
+        store="memory://",
+        topic_partitions=settings.partitions,
+        topic_replication_factor=settings.replication_factor,
+        consumer_auto_offset_reset="earliest",
+        key_serializer="raw",
+        value_serializer="raw",
+        web_enabled=False,
+        **(extra_settings or {}),
+    )
+
+    def topic(spec: TopicSpec) -> Any:
+        return app.topic(topic_name(spec, settings.topic_prefix), key_type=bytes,
+                         value_type=bytes, partitions=settings.partitions)
+
+    topics = {spec: topic(spec) for spec in CATALOGUE}
+    memory_table = app.Table("track-memory", default=None, key_type=bytes, value_type=bytes,
+                             partitions=settings.partitions)
+    geofence_table = app.Table("geofence-state", default=None, key_type=bytes,
+                               value_type=bytes, partitions=settings.partitions)
+    max_gap_ms = settings.max_gap_s * 1000
+
+    async def deliver(stage: str, meta: RecordMeta, handled: Handled) -> None:
+        metrics.count(stage, meta.topic, handled.outcome, handled.reason)
+        for output in handled.outputs:
+            await topics[output.topic].send(key=output.key, value=output.value)
+
+    def agent(spec: TopicSpec, stage: str,
+              handle: Callable[[Any, RecordMeta, int], Handled]) -> None:
+        async def run(stream: Any) -> None:
+            async for event in stream.events():
+                meta = _meta(event)
+                now_ms = _now_ms()
+                raw = event.value if isinstance(event.value, bytes) else b""
+                handled = handlers.guarded(stage, meta, raw, now_ms,
+                                           lambda: handle(event, meta, now_ms))
+                await deliver(stage, meta, handled)
+
+        run.__name__ = f"{stage.replace('.', '_')}_agent"
+        app.agent(topics[spec], name=f"adizwatch.{stage}")(run)
+
+    def decode_sbs(event: Any, meta: RecordMeta, now_ms: int) -> Handled:
+        return handlers.handle_sbs(event.value, meta, now_ms)
+
+    def merge_update(event: Any, meta: RecordMeta, now_ms: int) -> Handled:
+        handled = handlers.handle_update(event.value, event.key, meta,
+                                         memory_table.get(event.key), now_ms)
+        if handled.state is not None:
+            memory_table[event.key] = handled.state
+        return handled
+
+    def geofence(event: Any, meta: RecordMeta, now_ms: int) -> Handled:
+        handled = handlers.handle_point(event.value, event.key, meta,
+                                        geofence_table.get(event.key), zones, max_gap_ms, now_ms)
+        if handled.state is not None:
+            geofence_table[event.key] = handled.state
+        return handled
+
+    def identify(event: Any, meta: RecordMeta, now_ms: int) -> Handled:
+        return handlers.handle_zone_event(event.value, meta, identifier, now_ms)
+
+    agent(ADSB_SBS, "decode.sbs", decode_sbs)
+    agent(TRACK_UPDATES, "merge", merge_update)
+    agent(TRACK_POINTS, "geofence", geofence)
+    agent(ZONE_EVENTS, "identify", identify)
+    return app

@@ -1,0 +1,193 @@
+"""The ``adizwatch`` command line.
+
+Subcommands:
+  demo      embedded broker, the pipeline, the bundled feeds, alerts shown live
+  run       run a worker against a Kafka cluster until SIGINT/SIGTERM
+  replay    produce a recorded feed into a topic, keeping its pacing
+  decode    decode a recorded feed offline, one track point per line as JSON
+  zones     list the zones that would be loaded
+
+Exit codes: 0 success, 1 failure, 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import orjson
+
+from pipeline.settings import Settings, SettingsError, parse_bootstrap, parse_zone_paths
+
+log = logging.getLogger("adizwatch")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="adizwatch", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="run everything on an embedded broker with the "
+                                       "bundled feeds")
+    pace = demo.add_mutually_exclusive_group()
+    pace.add_argument("--speed", type=float, default=None,
+                      help="replay speed factor (default 600)")
+    pace.add_argument("--as-fast-as-possible", action="store_true")
+
+    run = sub.add_parser("run", help="run a pipeline worker against a Kafka cluster")
+    run.add_argument("--bootstrap-servers", help="HOST:PORT[,HOST:PORT] "
+                                                 "(env ADIZWATCH_BOOTSTRAP_SERVERS)")
+    run.add_argument("--zones", help="GeoJSON file(s) or directories, comma-separated "
+                                     "(env ADIZWATCH_ZONES; default: the bundled ADIZ set)")
+    run.add_argument("--embedded-broker", action="store_true", help=argparse.SUPPRESS)
+
+    rep = sub.add_parser("replay", help="produce a recorded feed into a topic")
+    rep.add_argument("file", type=Path)
+    rep.add_argument("--topic", required=True)
+    rep.add_argument("--bootstrap-servers")
+    pace = rep.add_mutually_exclusive_group()
+    pace.add_argument("--speed", type=float, default=1.0,
+                      help="scale the original pacing (default 1 = real time)")
+    pace.add_argument("--as-fast-as-possible", action="store_true")
+
+    dec = sub.add_parser("decode", help="decode a recorded feed offline to JSON lines")
+    dec.add_argument("--format", choices=["sbs"], default="sbs")
+    dec.add_argument("file", type=Path)
+
+    zones = sub.add_parser("zones", help="zone sets")
+    zones_sub = zones.add_subparsers(dest="zones_command", required=True)
+    zl = zones_sub.add_parser("list", help="list the zones that would be loaded")
+    zl.add_argument("--zones")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env(os.environ)
+    if getattr(args, "bootstrap_servers", None):
+        settings = replace(settings, bootstrap_servers=parse_bootstrap(
+            "--bootstrap-servers", args.bootstrap_servers))
+    if getattr(args, "zones", None):
+        settings = replace(settings, zones=parse_zone_paths("--zones", args.zones))
+    if getattr(args, "embedded_broker", False):
+        settings = replace(settings, embedded_broker=True)
+    return settings
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from pipeline.demo import DEFAULT_SPEED, run_demo
+
+    speed = None if args.as_fast_as_possible else (args.speed or DEFAULT_SPEED)
+    return run_demo(speed=speed)
+
+
+def _cmd_run(settings: Settings) -> int:
+    from pipeline.worker import run_worker
+
+    return run_worker(settings)
+
+
+def _cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from aiokafka import AIOKafkaProducer
+
+    from pipeline.transport.replay import read_feed, replay
+
+    if args.speed is not None and args.speed <= 0:
+        raise SettingsError("--speed: must be > 0")
+    records = read_feed(args.file)
+    speed = None if args.as_fast_as_possible else args.speed
+
+    async def go() -> int:
+        producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers.split(","),
+                                    linger_ms=5)
+        await producer.start()
+        try:
+            return await replay(records, producer, args.topic, speed)
+        finally:
+            await producer.stop()
+
+    sent = asyncio.run(go())
+    print(orjson.dumps({"file": str(args.file), "topic": args.topic, "records": sent}).decode(),
+          file=sys.stderr)
+    return 0
+
+
+def _cmd_decode(args: argparse.Namespace) -> int:
+    from pipeline.assemble.merger import TrackMemory, merge
+    from pipeline.decode.errors import DecodeError
+    from pipeline.decode.sbs import decode_sbs
+    from pipeline.transport.codec import encode_point
+
+    memory: dict[str, TrackMemory] = {}
+    dead: Counter[str] = Counter()
+    records = points = 0
+    out = sys.stdout.buffer
+    with args.file.open("rb") as handle:
+        for raw in handle:
+            line = raw.rstrip(b"\r\n")
+            if not line:
+                continue
+            records += 1
+            try:
+                update = decode_sbs(line, 0)
+            except DecodeError as exc:
+                dead[exc.reason] += 1
+                continue
+            if update is None:
+                continue
+            memory[update.track_id], point = merge(memory.get(update.track_id), update)
+            if point is not None:
+                points += 1
+                out.write(encode_point(point) + b"\n")
+    print(orjson.dumps({"records": records, "points": points, "tracks": len(memory),
+                        "static_updates": 0, "deadletters": dict(dead)}).decode(),
+          file=sys.stderr)
+    return 0
+
+
+def _cmd_zones_list(settings: Settings) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from pipeline.geofence.zones import load_zone_files
+
+    zones = load_zone_files(settings.zone_paths)
+    table = Table(title=f"{len(zones)} zones")
+    for column in ("id", "name", "source", "bounds (lon/lat)"):
+        table.add_column(column)
+    for zone in zones.zones:
+        bounds = ", ".join(f"{v:.2f}" for v in zone.geometry.bounds)
+        table.add_row(zone.zone_id, zone.name, str(zone.properties.get("source", "")), bounds)
+    Console().print(table)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+    except SettingsError as exc:
+        print(f"adizwatch: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        if args.command == "demo":
+            return _cmd_demo(args)
+        if args.command == "run":
+            return _cmd_run(settings)
+        if args.command == "replay":
+            return _cmd_replay(args, settings)
+        if args.command == "decode":
+            return _cmd_decode(args)
+        return _cmd_zones_list(settings)
+    except SettingsError as exc:
+        print(f"adizwatch: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

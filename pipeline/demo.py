@@ -1,0 +1,261 @@
+"""The embedded demo: local broker, the pipeline, the bundled feeds, the alerts live.
+
+Starts Tansu on a free loopback port, creates the topics, starts one worker as a
+subprocess (as a deployment would), replays the bundled feeds into ``adsb.sbs`` at a
+scaled pace, shows identification alerts as they arrive, waits until the worker has
+committed every input, stops everything and prints a summary. Exit code 0 when the run
+completed and the worker stopped cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from rich.console import Console, Group
+from rich.live import Live
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipeline.settings import Settings
+from pipeline.transport.admin import ensure_topics
+from pipeline.transport.broker import EmbeddedBroker
+from pipeline.transport.replay import read_feed, replay
+from pipeline.transport.tansu_compat import apply_tansu_workarounds
+from pipeline.transport.topics import (
+    ADSB_SBS,
+    CATALOGUE,
+    DEADLETTER,
+    IDENTIFICATIONS,
+    TRACK_POINTS,
+    TRACK_UPDATES,
+    ZONE_EVENTS,
+    topic_name,
+)
+
+DEFAULT_SPEED = 600.0
+"""Ten recorded minutes a second: the five-hour scenario replays in about 30 s."""
+
+DRAIN_TIMEOUT_S = 60.0
+WORKER_STOP_TIMEOUT_S = 30.0
+
+_CONSUMED = (ADSB_SBS, TRACK_UPDATES, TRACK_POINTS, ZONE_EVENTS)
+_IDENTITY_STYLE = {
+    "hostile": "bold red", "suspect": "red", "unknown": "yellow", "pending": "white",
+    "neutral": "green", "assumed friend": "cyan", "friend": "bold cyan",
+}
+
+
+def bundled_feeds() -> list[Path]:
+    """The feeds the demo replays (see ``pipeline/data/feeds/SOURCES.md``)."""
+    return sorted((Path(__file__).resolve().parent / "data" / "feeds").glob("*.sbs"))
+
+
+@dataclass
+class Tally:
+    messages_in: int = 0
+    points: int = 0
+    zone_events: int = 0
+    alerts: int = 0
+    deadletters: int = 0
+    identities: Counter[str] = field(default_factory=Counter)
+    rows: list[dict[str, object]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        ids = ", ".join(f"{k} {v}" for k, v in sorted(self.identities.items()))
+        return (f"messages in {self.messages_in}, points {self.points}, zone events "
+                f"{self.zone_events}, alerts {self.alerts} ({ids}), dead letters "
+                f"{self.deadletters}")
+
+
+def _alert_table(rows: list[dict[str, object]], limit: int = 14) -> Table:
+    table = Table(title="alerts.identification (newest last)", expand=True)
+    for column in ("time", "track", "callsign", "country", "zone", "event", "identity"):
+        table.add_column(column, no_wrap=True)
+    for row in rows[-limit:]:
+        identity = str(row.get("identity"))
+        table.add_row(
+            str(row.get("time", ""))[:19].replace("T", " "), str(row.get("track_id", "")),
+            str(row.get("callsign") or ""), str(row.get("country") or "?"),
+            str(row.get("zone_id", "")), str(row.get("type", "")).removeprefix("zone."),
+            f"[{_IDENTITY_STYLE.get(identity, 'white')}]{identity}[/]")
+    return table
+
+
+def _alert_line(row: dict[str, object]) -> str:
+    return (f"{str(row.get('time', ''))[:19].replace('T', ' ')}  {row.get('track_id')}  "
+            f"{row.get('callsign') or '-':8}  {row.get('country') or '?':2}  "
+            f"{str(row.get('type', '')).removeprefix('zone.'):5}  {row.get('zone_id')}  "
+            f"{row.get('identity')}")
+
+
+async def _consume_outputs(bootstrap: str, prefix: str, tally: Tally,
+                           console: Console, live: bool, stop: asyncio.Event) -> None:
+    names = {topic_name(s, prefix): s for s in (TRACK_POINTS, ZONE_EVENTS, IDENTIFICATIONS,
+                                                DEADLETTER)}
+    consumer = AIOKafkaConsumer(*names, bootstrap_servers=bootstrap, group_id=None,
+                                auto_offset_reset="earliest", enable_auto_commit=False)
+    await consumer.start()
+    try:
+        while not stop.is_set():
+            batch = await consumer.getmany(timeout_ms=200)
+            for tp, records in batch.items():
+                spec = names[tp.topic]
+                if spec is TRACK_POINTS:
+                    tally.points += len(records)
+                elif spec is ZONE_EVENTS:
+                    tally.zone_events += len(records)
+                elif spec is DEADLETTER:
+                    tally.deadletters += len(records)
+                else:
+                    for record in records:
+                        row = orjson.loads(record.value or b"{}")
+                        tally.alerts += 1
+                        tally.identities[str(row.get("identity"))] += 1
+                        tally.rows.append(row)
+                        if not live:
+                            console.print(_alert_line(row), highlight=False)
+    finally:
+        await consumer.stop()
+
+
+async def _drained(bootstrap: str, settings: Settings, consumer: AIOKafkaConsumer) -> bool:
+    """True when the worker group has committed every record of the topics it consumes."""
+    partitions = [TopicPartition(topic_name(spec, settings.topic_prefix), p)
+                  for spec in _CONSUMED for p in range(settings.partitions)]
+    ends = await consumer.end_offsets(partitions)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(settings.group_id,
+                                                            partitions=partitions)
+    finally:
+        await admin.close()
+    for tp in partitions:
+        end = ends.get(tp, 0)
+        meta = committed.get(tp)
+        done = meta.offset if meta is not None and meta.offset >= 0 else 0
+        if done < end:
+            return False
+    return True
+
+
+async def _run(settings: Settings, feeds: list[Path], speed: float | None, console: Console,
+               worker: subprocess.Popen[bytes], tally: Tally) -> bool:
+    bootstrap = settings.bootstrap_servers
+    records = {feed: read_feed(feed) for feed in feeds}
+    live = console.is_terminal
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=console)
+    stop = asyncio.Event()
+    reader = asyncio.create_task(_consume_outputs(bootstrap, settings.topic_prefix, tally,
+                                                  console, live, stop))
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
+    probe = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    await producer.start()
+    await probe.start()
+    live_view = Live(Group(progress, _alert_table(tally.rows)), console=console,
+                     refresh_per_second=4, transient=False) if live else None
+    try:
+        if live_view is not None:
+            live_view.start()
+        tasks = []
+        for feed, lines in records.items():
+            task_id = progress.add_task(f"replay {feed.name}", total=len(lines))
+            tasks.append(replay(lines, producer, topic_name(ADSB_SBS, settings.topic_prefix),
+                                speed, lambda n, t=task_id: progress.advance(t, n)))
+        replaying = asyncio.gather(*tasks)
+        while not replaying.done():
+            await asyncio.sleep(0.25)
+            if live_view is not None:
+                live_view.update(Group(progress, _alert_table(tally.rows)))
+            if worker.poll() is not None:
+                raise RuntimeError(f"worker exited early with code {worker.returncode}")
+        tally.messages_in = sum(await replaying)
+        deadline = time.monotonic() + DRAIN_TIMEOUT_S
+        drained = False
+        while time.monotonic() < deadline:
+            if await _drained(bootstrap, settings, probe):
+                drained = True
+                break
+            if worker.poll() is not None:
+                raise RuntimeError(f"worker exited early with code {worker.returncode}")
+            await asyncio.sleep(0.5)
+            if live_view is not None:
+                live_view.update(Group(progress, _alert_table(tally.rows)))
+        await asyncio.sleep(1.0)  # let the reader catch the last outputs
+        if live_view is not None:
+            live_view.update(Group(progress, _alert_table(tally.rows)))
+        return drained
+    finally:
+        stop.set()
+        await reader
+        if live_view is not None:
+            live_view.stop()
+        await probe.stop()
+        await producer.stop()
+
+
+def _stop_worker(worker: subprocess.Popen[bytes]) -> int:
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(WORKER_STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+            return -9
+    return worker.returncode
+
+
+def run_demo(speed: float | None = DEFAULT_SPEED, console: Console | None = None) -> int:
+    """Run the embedded demo end to end; returns the exit code."""
+    console = console or Console()
+    apply_tansu_workarounds()
+    workdir = Path(tempfile.mkdtemp(prefix="adizwatch-demo-"))
+    feeds = bundled_feeds()
+    if not feeds:
+        console.print("[red]no bundled feeds found[/]")
+        return 1
+    with EmbeddedBroker(log_path=workdir / "broker.log") as broker:
+        settings = Settings(bootstrap_servers=broker.bootstrap_servers, embedded_broker=True)
+        console.print(f"embedded broker (Tansu) at {broker.bootstrap_servers}; "
+                      f"logs in {workdir}")
+        asyncio.run(ensure_topics(settings.bootstrap_servers,
+                                  [topic_name(s, settings.topic_prefix) for s in CATALOGUE],
+                                  settings.partitions, settings.replication_factor))
+        worker_log = (workdir / "worker.log").open("wb")
+        env = dict(os.environ, ADIZWATCH_BOOTSTRAP_SERVERS=settings.bootstrap_servers)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "pipeline", "run", "--embedded-broker"],
+            stdout=worker_log, stderr=subprocess.STDOUT, env=env)
+        tally = Tally()
+        try:
+            drained = asyncio.run(_run(settings, feeds, speed, console, worker, tally))
+        except (RuntimeError, OSError) as exc:
+            console.print(f"[red]demo failed: {exc}[/] (worker log: {workdir / 'worker.log'})")
+            _stop_worker(worker)
+            return 1
+        finally:
+            code = _stop_worker(worker)
+            worker_log.close()
+    console.print(f"summary: {tally.summary()}")
+    if not drained:
+        console.print(f"[red]the worker did not catch up within {DRAIN_TIMEOUT_S:.0f} s[/] "
+                      f"(worker log: {workdir / 'worker.log'})")
+        return 1
+    if code != 0:
+        console.print(f"[red]worker exited with {code}[/] (log: {workdir / 'worker.log'})")
+        return 1
+    return 0

@@ -1,0 +1,37 @@
+"""Topic creation: make sure every catalogue topic exists before the workers start.
+
+Existing topics are left as they are (their partition count is the deployment's choice);
+missing ones are created with the configured partitions and replication factor.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+
+log = logging.getLogger(__name__)
+
+
+async def ensure_topics(bootstrap_servers: str, names: Iterable[str], partitions: int,
+                        replication_factor: int) -> list[str]:
+    """Create the topics of ``names`` that do not exist yet; returns the created ones."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers.split(","),
+                                client_id="adizwatch-admin")
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [name for name in dict.fromkeys(names) if name not in existing]
+        if missing:
+            try:
+                await admin.create_topics([
+                    NewTopic(name, num_partitions=partitions,
+                             replication_factor=replication_factor) for name in missing])
+            except TopicAlreadyExistsError:
+                log.info("topics created concurrently by another worker topics=%s", missing)
+            log.info("created topics topics=%s partitions=%d", ",".join(missing), partitions)
+        return missing
+    finally:
+        await admin.close()

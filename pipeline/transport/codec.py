@@ -1,0 +1,256 @@
+"""JSON wire forms of the model (orjson), one pair of functions per record kind.
+
+Field names and types are those of ``schemas/<topic>.schema.json``; a unit test validates
+every encoder's output against its schema. Decoders of our own topics validate too: a record
+on an internal topic may have been written by another version or by hand.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+
+import orjson
+
+from pipeline.decode.errors import (
+    BadFieldError,
+    DecodeError,
+    NotUtf8Error,
+    OutOfRangeError,
+    TooLargeError,
+)
+from pipeline.model.deadletter import DeadLetter
+from pipeline.model.events import Identification, Transition, ZoneEvent
+from pipeline.model.track import Source, TrackKind, TrackPoint, TrackUpdate
+from pipeline.transport.timefmt import format_ms
+
+MAX_JSON_BYTES = 64 * 1024
+
+_OPTIONAL_TRACK_FIELDS: tuple[tuple[str, str, type | tuple[type, ...]], ...] = (
+    # (wire name, model attribute, accepted JSON types)
+    ("icao24", "icao24", str),
+    ("altitude_ft", "alt_ft", int),
+    ("speed_kt", "speed_kt", (int, float)),
+    ("track_deg", "track_deg", (int, float)),
+    ("vrate_fpm", "vrate_fpm", int),
+    ("callsign", "callsign", str),
+    ("squawk", "squawk", str),
+    ("alert", "alert", bool),
+    ("emergency", "emergency", bool),
+    ("spi", "spi", bool),
+    ("on_ground", "on_ground", bool),
+)
+
+
+def _track_json(track: TrackPoint | TrackUpdate) -> dict[str, object]:
+    data: dict[str, object] = {
+        "track_id": track.track_id,
+        "kind": track.kind.value,
+        "source": track.source.value,
+        "time": format_ms(track.ts_ms),
+        "ts_ms": track.ts_ms,
+        "lat": track.lat_deg,
+        "lon": track.lon_deg,
+    }
+    for wire, attr, _ in _OPTIONAL_TRACK_FIELDS:
+        data[wire] = getattr(track, attr)
+    return data
+
+
+def encode_point(point: TrackPoint) -> bytes:
+    return orjson.dumps(_track_json(point))
+
+
+def encode_update(update: TrackUpdate) -> bytes:
+    return orjson.dumps(_track_json(update))
+
+
+def _load_object(raw: bytes) -> dict[str, object]:
+    if len(raw) > MAX_JSON_BYTES:
+        raise TooLargeError("JSON record too large", actual=f"{len(raw)} bytes")
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise NotUtf8Error("not UTF-8") from None
+        raise BadFieldError(f"not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise BadFieldError("JSON record is not an object")
+    return data
+
+
+def _get(data: Mapping[str, object], name: str, kind: type | tuple[type, ...],
+         required: bool = False) -> object:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise BadFieldError("missing field", field=name)
+        return None
+    # bool is an int subclass: a flag is never a number and a number never a flag.
+    if isinstance(value, bool) and kind is not bool:
+        raise BadFieldError("wrong type", field=name, actual=repr(value))
+    if not isinstance(value, kind):
+        raise BadFieldError("wrong type", field=name, actual=repr(value)[:40])
+    return value
+
+
+def _track_fields(data: Mapping[str, object], require_position: bool) -> dict[str, object]:
+    track_id = _get(data, "track_id", str, required=True)
+    try:
+        kind = TrackKind(str(_get(data, "kind", str, required=True)))
+        source = Source(str(_get(data, "source", str, required=True)))
+    except ValueError as exc:
+        raise BadFieldError(str(exc)) from None
+    ts_ms = _get(data, "ts_ms", int, required=True)
+    lat = _get(data, "lat", (int, float), required=require_position)
+    lon = _get(data, "lon", (int, float), required=require_position)
+    if (lat is None) != (lon is None):
+        raise BadFieldError("lat without lon or the reverse", field="lat")
+    if lat is not None and not -90.0 <= lat <= 90.0:  # type: ignore[operator]
+        raise OutOfRangeError("latitude outside [-90, 90]", field="lat", actual=repr(lat))
+    if lon is not None and not -180.0 <= lon <= 180.0:  # type: ignore[operator]
+        raise OutOfRangeError("longitude outside [-180, 180]", field="lon", actual=repr(lon))
+    fields: dict[str, object] = {
+        "track_id": track_id, "kind": kind, "source": source, "ts_ms": ts_ms,
+        "lat_deg": None if lat is None else float(lat),  # type: ignore[arg-type]
+        "lon_deg": None if lon is None else float(lon),  # type: ignore[arg-type]
+    }
+    for wire, attr, kinds in _OPTIONAL_TRACK_FIELDS:
+        value = _get(data, wire, kinds)
+        fields[attr] = float(value) if kinds == (int, float) and value is not None else value  # type: ignore[arg-type]
+    return fields
+
+
+def decode_point(raw: bytes) -> TrackPoint:
+    """A ``tracks.points`` record.
+
+    Raises:
+        DecodeError: not a valid track point.
+    """
+    return TrackPoint(**_track_fields(_load_object(raw), require_position=True))  # type: ignore[arg-type]
+
+
+def decode_update(raw: bytes) -> TrackUpdate:
+    """A ``tracks.updates`` record."""
+    return TrackUpdate(**_track_fields(_load_object(raw), require_position=False))  # type: ignore[arg-type]
+
+
+def _zone_event_json(event: ZoneEvent) -> dict[str, object]:
+    point = event.point
+    return {
+        "event_id": event.event_id,
+        "type": event.transition.value,
+        "track_id": point.track_id,
+        "kind": point.kind.value,
+        "icao24": point.icao24,
+        "zone_id": event.zone_id,
+        "zone_name": event.zone_name,
+        "time": format_ms(event.at_ms),
+        "ts_ms": event.at_ms,
+        "lat": round(event.lat_deg, 6),
+        "lon": round(event.lon_deg, 6),
+        "interpolated": event.interpolated,
+        "callsign": point.callsign,
+        "squawk": point.squawk,
+        "altitude_ft": point.alt_ft,
+        "speed_kt": point.speed_kt,
+        "track_deg": point.track_deg,
+        "report": _track_json(point),
+    }
+
+
+def encode_zone_event(event: ZoneEvent) -> bytes:
+    return orjson.dumps(_zone_event_json(event))
+
+
+def decode_zone_event(raw: bytes) -> ZoneEvent:
+    """A ``zones.events`` record.
+
+    Raises:
+        DecodeError: not a valid zone event.
+    """
+    data = _load_object(raw)
+    report = data.get("report")
+    if not isinstance(report, dict):
+        raise BadFieldError("missing field", field="report")
+    point = TrackPoint(**_track_fields(report, require_position=True))  # type: ignore[arg-type]
+    try:
+        transition = Transition(str(_get(data, "type", str, required=True)))
+    except ValueError as exc:
+        raise BadFieldError(str(exc), field="type") from None
+    return ZoneEvent(
+        event_id=str(_get(data, "event_id", str, required=True)),
+        transition=transition,
+        zone_id=str(_get(data, "zone_id", str, required=True)),
+        zone_name=str(_get(data, "zone_name", str, required=True)),
+        at_ms=int(_get(data, "ts_ms", int, required=True)),  # type: ignore[call-overload]
+        lat_deg=float(_get(data, "lat", (int, float), required=True)),  # type: ignore[arg-type]
+        lon_deg=float(_get(data, "lon", (int, float), required=True)),  # type: ignore[arg-type]
+        point=point,
+        interpolated=bool(_get(data, "interpolated", bool, required=True)),
+    )
+
+
+def encode_identification(ident: Identification) -> bytes:
+    data = _zone_event_json(ident.zone_event)
+    data["zone_event_id"] = data["event_id"]
+    data["event_id"] = ident.event_id
+    data.update({
+        "country": ident.country,
+        "country_reason": ident.country_reason,
+        "military": ident.military,
+        "military_reason": ident.military_reason,
+        "identity": ident.identity.value,
+        "reasons": list(ident.reasons),
+    })
+    return orjson.dumps(data)
+
+
+def encode_deadletter(letter: DeadLetter) -> bytes:
+    try:
+        payload = letter.raw.decode("utf-8")
+        encoding = "utf-8"
+    except UnicodeDecodeError:
+        payload = base64.b64encode(letter.raw).decode("ascii")
+        encoding = "base64"
+    return orjson.dumps({
+        "reason": letter.reason,
+        "detail": letter.detail,
+        "stage": letter.stage,
+        "topic": letter.topic,
+        "partition": letter.partition,
+        "offset": letter.offset,
+        "received_at": format_ms(letter.received_ms),
+        "payload": payload,
+        "payload_encoding": encoding,
+    })
+
+
+def dump_state(state: Mapping[str, object]) -> bytes:
+    """A stage's state for a table (changelog) value."""
+    return orjson.dumps(state)
+
+
+def load_state(raw: bytes) -> dict[str, object]:
+    """Inverse of :func:`dump_state`."""
+    data = orjson.loads(raw)
+    if not isinstance(data, dict):
+        raise ValueError("stored state is not an object")
+    return data
+
+
+__all__ = [
+    "DecodeError",
+    "decode_point",
+    "decode_update",
+    "decode_zone_event",
+    "dump_state",
+    "encode_deadletter",
+    "encode_identification",
+    "encode_point",
+    "encode_update",
+    "encode_zone_event",
+    "load_state",
+]

@@ -1,0 +1,50 @@
+"""The topic catalogue: every topic adizwatch reads or writes, one entry each.
+
+Names are the defaults; a deployment may set a prefix (``ADIZWATCH_TOPIC_PREFIX``).
+Every topic except the raw inputs is keyed by track id so a track keeps its order and
+its state on one partition. Each entry names its JSON Schema in ``schemas/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    INPUT = "input"        # written by feeds, read by a decoder
+    INTERNAL = "internal"  # between two stages
+    OUTPUT = "output"      # what users subscribe to
+
+
+@dataclass(frozen=True, slots=True)
+class TopicSpec:
+    name: str
+    role: Role
+    key: str
+    value: str
+    schema: str | None  # file name under schemas/, None for raw text inputs
+
+
+ADSB_SBS = TopicSpec("adsb.sbs", Role.INPUT, "anything or none",
+                     "one SBS-1/BaseStation line (text)", "adsb.sbs.schema.json")
+TRACK_UPDATES = TopicSpec("tracks.updates", Role.INTERNAL, "track id",
+                          "partial track update (JSON), re-keyed by track",
+                          "tracks.updates.schema.json")
+TRACK_POINTS = TopicSpec("tracks.points", Role.OUTPUT, "track id",
+                         "canonical track point (JSON)", "tracks.points.schema.json")
+ZONE_EVENTS = TopicSpec("zones.events", Role.OUTPUT, "track id",
+                        "zone entry/exit event (JSON)", "zones.events.schema.json")
+IDENTIFICATIONS = TopicSpec("alerts.identification", Role.OUTPUT, "track id",
+                            "identification event (JSON)", "alerts.identification.schema.json")
+DEADLETTER = TopicSpec("adizwatch.deadletter", Role.OUTPUT, "none",
+                       "rejected input with its reason (JSON)", "adizwatch.deadletter.schema.json")
+
+CATALOGUE: tuple[TopicSpec, ...] = (
+    ADSB_SBS, TRACK_UPDATES, TRACK_POINTS, ZONE_EVENTS, IDENTIFICATIONS, DEADLETTER,
+)
+
+
+def topic_name(spec: TopicSpec, prefix: str = "") -> str:
+    """The topic's name in a deployment with ``prefix``."""
+    return f"{prefix}{spec.name}"
