@@ -125,7 +125,7 @@ async def _consume_outputs(bootstrap: str, prefix: str, tally: Tally,
                         tally.identities[str(row.get("identity"))] += 1
                         tally.rows.append(row)
                         if not live:
-                            console.print(_alert_line(row), highlight=False)
+                            console.print(_alert_line(row), highlight=False, soft_wrap=True)
     finally:
         await consumer.stop()
 

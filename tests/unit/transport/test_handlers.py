@@ -1,0 +1,131 @@
+"""Record handlers end to end without a broker: bytes in, schema-valid records out."""
+
+from __future__ import annotations
+
+import base64
+
+import orjson
+import pytest
+
+from pipeline.geofence.zones import ZoneSet, default_zone_dir, load_zone_files
+from pipeline.identify.identity import Identifier
+from pipeline.transport import handlers
+from pipeline.transport.handlers import Handled, RecordMeta
+from pipeline.transport.topics import (
+    DEADLETTER,
+    IDENTIFICATIONS,
+    TRACK_POINTS,
+    TRACK_UPDATES,
+    ZONE_EVENTS,
+)
+from tests.schema_check import assert_valid
+
+NOW = 1_764_000_000_000
+META = RecordMeta(topic="adsb.sbs", partition=2, offset=41, timestamp_ms=NOW - 5)
+
+
+@pytest.fixture(scope="module")
+def zones() -> ZoneSet:
+    return load_zone_files([default_zone_dir()])
+
+
+def _only(handled: Handled) -> tuple[str, bytes | None, dict[str, object]]:
+    assert len(handled.outputs) == 1
+    out = handled.outputs[0]
+    return out.topic.name, out.key, orjson.loads(out.value)
+
+
+def test_sbs_line_becomes_a_keyed_update() -> None:
+    line = (b"MSG,3,1,1,AE0455,1,2020/09/14,21:59:00.000,2020/09/14,21:59:00.000,,1000,,,"
+            b"32.5,-117.5,,,0,0,0,0")
+    topic, key, value = _only(handlers.handle_sbs(line, META, NOW))
+    assert (topic, key) == (TRACK_UPDATES.name, b"icao24:ae0455")
+    assert_valid("tracks.updates", value)
+    assert value["time"] == "2020-09-14T21:59:00.000Z"
+
+
+def test_bad_line_becomes_a_dead_letter_with_its_origin() -> None:
+    raw = b"MSG,3,1,1,AE0455,1,,,,,,1000,,,95.0,-117.5,,,0,0,0,0"
+    handled = handlers.handle_sbs(raw, META, NOW)
+    topic, key, value = _only(handled)
+    assert (topic, key, handled.outcome, handled.reason) == (
+        DEADLETTER.name, None, "deadletter", "out_of_range")
+    assert_valid("adizwatch.deadletter", value)
+    assert value["reason"] == "out_of_range"
+    assert (value["topic"], value["partition"], value["offset"]) == ("adsb.sbs", 2, 41)
+    assert value["payload"] == raw.decode()
+    assert value["payload_encoding"] == "utf-8"
+
+
+def test_non_utf8_payload_is_kept_as_base64() -> None:
+    raw = b"MSG,3,\xff\xfe"
+    _, _, value = _only(handlers.handle_sbs(raw, META, NOW))
+    assert value["reason"] == "not_utf8"
+    assert value["payload_encoding"] == "base64"
+    assert base64.b64decode(str(value["payload"])) == raw
+    assert_valid("adizwatch.deadletter", value)
+
+
+def test_guarded_turns_an_exception_into_an_internal_error() -> None:
+    def broken() -> Handled:
+        raise KeyError("boom")
+
+    handled = handlers.guarded("identify", META, b"x", NOW, broken)
+    _, _, value = _only(handled)
+    assert (value["reason"], value["stage"]) == ("internal_error", "identify")
+    assert "KeyError" in str(value["detail"])
+
+
+def test_pipeline_of_handlers_from_line_to_identification(zones: ZoneSet) -> None:
+    lines = [
+        b"MSG,1,1,1,AE0455,1,2020/09/14,21:58:00.000,,,PSWRD35,,,,,,,,,,,",
+        b"MSG,3,1,1,AE0455,1,2020/09/14,21:58:00.000,,,,1200,,,32.40,-117.40,,,0,0,0,0",
+        b"MSG,3,1,1,AE0455,1,2020/09/14,21:59:00.000,,,,1200,,,32.40,-118.00,,,0,0,0,0",
+    ]
+    memory: bytes | None = None
+    fence: bytes | None = None
+    idents = []
+    identifier = Identifier.load()
+    for line in lines:
+        (update,) = handlers.handle_sbs(line, META, NOW).outputs
+        merged = handlers.handle_update(update.value, update.key, META, memory, NOW)
+        memory = merged.state
+        for point in merged.outputs:
+            assert point.topic is TRACK_POINTS
+            assert_valid("tracks.points", orjson.loads(point.value))
+            fenced = handlers.handle_point(point.value, point.key, META, fence, zones,
+                                           300_000, NOW)
+            fence = fenced.state or fence
+            for event in fenced.outputs:
+                assert event.topic is ZONE_EVENTS
+                assert_valid("zones.events", orjson.loads(event.value))
+                (ident,) = handlers.handle_zone_event(event.value, META, identifier,
+                                                      NOW).outputs
+                assert ident.topic is IDENTIFICATIONS
+                idents.append(orjson.loads(ident.value))
+    assert len(idents) == 1
+    ident = idents[0]
+    assert_valid("alerts.identification", ident)
+    assert (ident["type"], ident["zone_id"], ident["callsign"], ident["country"],
+            ident["military"], ident["identity"]) == (
+        "zone.entry", "us-contiguous-adiz-pacific", "PSWRD35", "US", True, "assumed friend")
+    assert ident["interpolated"] is True
+
+
+def test_record_whose_key_is_not_its_track_is_dead_lettered(zones: ZoneSet) -> None:
+    point = (b'{"track_id":"icao24:ae0455","kind":"aircraft","source":"sbs","time":'
+             b'"2020-09-14T21:59:00.000Z","ts_ms":1600120740000,"lat":32.4,"lon":-118.0}')
+    handled = handlers.handle_point(point, b"icao24:000000", META, None, zones, 300_000, NOW)
+    assert (handled.reason, handled.state) == ("bad_key", None)
+
+
+@pytest.mark.parametrize("raw", [
+    b"not json", b"[]", b'{"track_id": 5}', b"\xff",
+    b'{"track_id":"icao24:ae0455","kind":"aircraft","source":"sbs","ts_ms":1,"lat":95,"lon":0}',
+    b'{"track_id":"icao24:ae0455","kind":"ship","source":"sbs","ts_ms":1,"lat":5,"lon":0}',
+    b'{"track_id":"icao24:ae0455","kind":"aircraft","source":"sbs","ts_ms":true,"lat":5,"lon":0}',
+])
+def test_invalid_internal_records_are_dead_lettered(zones: ZoneSet, raw: bytes) -> None:
+    handled = handlers.handle_point(raw, b"icao24:ae0455", META, None, zones, 300_000, NOW)
+    assert handled.outcome == "deadletter"
+    assert handled.reason in ("bad_field", "out_of_range", "not_utf8")
