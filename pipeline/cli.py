@@ -51,6 +51,9 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument("file", type=Path)
     rep.add_argument("--topic", required=True)
     rep.add_argument("--bootstrap-servers")
+    rep.add_argument("--key", help="key of raw lines (default: the file name without its "
+                                   "extension, so one source keeps its order)")
+    rep.add_argument("--no-key", action="store_true", help="send raw lines without a key")
     pace = rep.add_mutually_exclusive_group()
     pace.add_argument("--speed", type=float, default=1.0,
                       help="scale the original pacing (default 1 = real time)")
@@ -107,7 +110,8 @@ def _cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
                                     linger_ms=5)
         await producer.start()
         try:
-            return await replay(records, producer, args.topic, speed)
+            key = None if args.no_key else (args.key or args.file.stem).encode()
+            return await replay(records, producer, args.topic, speed, default_key=key)
         finally:
             await producer.stop()
 
@@ -174,7 +178,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"adizwatch: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, stream=sys.stderr,
+    level = settings.log_level
+    if args.command in ("demo", "replay") and "ADIZWATCH_LOG_LEVEL" not in os.environ:
+        level = "WARNING"  # the demo's screen is for alerts; the worker logs to its file
+    logging.basicConfig(level=level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
         if args.command == "demo":

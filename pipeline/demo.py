@@ -22,7 +22,6 @@ from pathlib import Path
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from rich.console import Console, Group
 from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -31,6 +30,7 @@ from rich.table import Table
 from pipeline.settings import Settings
 from pipeline.transport.admin import ensure_topics
 from pipeline.transport.broker import EmbeddedBroker
+from pipeline.transport.progress import lagging_partitions
 from pipeline.transport.replay import read_feed, replay
 from pipeline.transport.tansu_compat import apply_tansu_workarounds
 from pipeline.transport.topics import (
@@ -130,25 +130,12 @@ async def _consume_outputs(bootstrap: str, prefix: str, tally: Tally,
         await consumer.stop()
 
 
-async def _drained(bootstrap: str, settings: Settings, consumer: AIOKafkaConsumer) -> bool:
+async def _drained(settings: Settings) -> bool:
     """True when the worker group has committed every record of the topics it consumes."""
     partitions = [TopicPartition(topic_name(spec, settings.topic_prefix), p)
                   for spec in _CONSUMED for p in range(settings.partitions)]
-    ends = await consumer.end_offsets(partitions)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        committed = await admin.list_consumer_group_offsets(settings.group_id,
-                                                            partitions=partitions)
-    finally:
-        await admin.close()
-    for tp in partitions:
-        end = ends.get(tp, 0)
-        meta = committed.get(tp)
-        done = meta.offset if meta is not None and meta.offset >= 0 else 0
-        if done < end:
-            return False
-    return True
+    lag = await lagging_partitions(settings.bootstrap_servers, settings.group_id, partitions)
+    return not lag
 
 
 async def _run(settings: Settings, feeds: list[Path], speed: float | None, console: Console,
@@ -162,9 +149,7 @@ async def _run(settings: Settings, feeds: list[Path], speed: float | None, conso
     reader = asyncio.create_task(_consume_outputs(bootstrap, settings.topic_prefix, tally,
                                                   console, live, stop))
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
-    probe = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
     await producer.start()
-    await probe.start()
     live_view = Live(Group(progress, _alert_table(tally.rows)), console=console,
                      refresh_per_second=4, transient=False) if live else None
     try:
@@ -174,7 +159,8 @@ async def _run(settings: Settings, feeds: list[Path], speed: float | None, conso
         for feed, lines in records.items():
             task_id = progress.add_task(f"replay {feed.name}", total=len(lines))
             tasks.append(replay(lines, producer, topic_name(ADSB_SBS, settings.topic_prefix),
-                                speed, lambda n, t=task_id: progress.advance(t, n)))
+                                speed, lambda n, t=task_id: progress.advance(t, n),
+                                default_key=feed.stem.encode()))
         replaying = asyncio.gather(*tasks)
         while not replaying.done():
             await asyncio.sleep(0.25)
@@ -186,7 +172,7 @@ async def _run(settings: Settings, feeds: list[Path], speed: float | None, conso
         deadline = time.monotonic() + DRAIN_TIMEOUT_S
         drained = False
         while time.monotonic() < deadline:
-            if await _drained(bootstrap, settings, probe):
+            if await _drained(settings):
                 drained = True
                 break
             if worker.poll() is not None:
@@ -203,7 +189,6 @@ async def _run(settings: Settings, feeds: list[Path], speed: float | None, conso
         await reader
         if live_view is not None:
             live_view.stop()
-        await probe.stop()
         await producer.stop()
 
 

@@ -7,7 +7,9 @@ position into a :class:`TrackPoint` that carries the latest callsign, squawk, al
 speed.
 
 A field from an update older than the newest one seen for the track only fills a gap; it
-never overwrites a newer value.
+never overwrites a newer value. A position not newer than the last one published for the
+track (a duplicate, a late report, or an input replayed after a restart) publishes no point:
+the geofence would ignore it anyway, and downstream consumers see each point once.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class TrackMemory:
 
     track_id: str
     updated_ms: int
+    last_point_ms: int | None = None
     icao24: str | None = None
     alt_ft: int | None = None
     speed_kt: float | None = None
@@ -50,7 +53,10 @@ class TrackMemory:
         updated_ms = data["updated_ms"]
         if not isinstance(track_id, str) or not isinstance(updated_ms, int):
             raise ValueError("track memory without track_id/updated_ms")
-        memory = cls(track_id=track_id, updated_ms=updated_ms)
+        last_point_ms = data.get("last_point_ms")
+        if last_point_ms is not None and not isinstance(last_point_ms, int):
+            raise ValueError("track memory with a bad last_point_ms")
+        memory = cls(track_id=track_id, updated_ms=updated_ms, last_point_ms=last_point_ms)
         values = {name: data.get(name) for name in _MERGED_FIELDS}
         return replace(memory, **values)  # type: ignore[arg-type]
 
@@ -71,9 +77,12 @@ def merge(memory: TrackMemory | None, update: TrackUpdate) -> tuple[TrackMemory,
             changes[name] = value
     if newer:
         changes["updated_ms"] = update.ts_ms
+    stale = memory.last_point_ms is not None and update.ts_ms <= memory.last_point_ms
+    if update.lat_deg is not None and not stale:
+        changes["last_point_ms"] = update.ts_ms
     if changes:
         memory = replace(memory, **changes)  # type: ignore[arg-type]
-    if update.lat_deg is None or update.lon_deg is None:
+    if update.lat_deg is None or update.lon_deg is None or stale:
         return memory, None
     point = TrackPoint(
         track_id=update.track_id,

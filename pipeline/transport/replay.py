@@ -74,9 +74,13 @@ def read_feed(path: Path) -> list[ReplayRecord]:
 
 
 async def replay(records: Iterable[ReplayRecord], producer: AIOKafkaProducer, topic: str,
-                 speed: float | None,
-                 on_sent: Callable[[int], None] | None = None) -> int:
-    """Send ``records`` to ``topic``; returns the number sent (all acknowledged)."""
+                 speed: float | None, on_sent: Callable[[int], None] | None = None,
+                 default_key: bytes | None = None) -> int:
+    """Send ``records`` to ``topic``; returns the number sent (all acknowledged).
+
+    Records without a key of their own get ``default_key``: lines of one recorded source
+    then share a partition and keep their order, as a receiver keyed by its id would.
+    """
     start_wall = time.monotonic()
     first_ms: int | None = None
     pending: list[asyncio.Future[object]] = []
@@ -89,7 +93,8 @@ async def replay(records: Iterable[ReplayRecord], producer: AIOKafkaProducer, to
             delay = due - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-        pending.append(await producer.send(topic, record.value, key=record.key))
+        key = record.key if record.key is not None else default_key
+        pending.append(await producer.send(topic, record.value, key=key))
         sent += 1
         if len(pending) >= MAX_IN_FLIGHT:
             await asyncio.gather(*pending)

@@ -41,3 +41,12 @@ def test_an_older_update_fills_gaps_but_never_overwrites() -> None:
 def test_memory_round_trips_through_its_stored_form() -> None:
     memory, _ = merge(None, _update(b"MSG,1,,,4B1908,,,,,,SWR40,,,,,,,,0,0,0,0", 3000))
     assert TrackMemory.from_dict(memory.to_dict()) == memory
+
+
+def test_a_position_not_newer_than_the_last_point_publishes_nothing() -> None:
+    line = b"MSG,3,,,4B1908,,,,,,,2525,,,33.96693,-118.25598,,,0,0,0,0"
+    memory, first = merge(None, _update(line, 4000))
+    memory, again = merge(memory, _update(line, 4000))
+    memory, late = merge(memory, _update(line, 3000))
+    assert first is not None
+    assert (again, late, memory.last_point_ms) == (None, None, 4000)

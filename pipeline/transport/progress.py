@@ -1,0 +1,33 @@
+"""Has a consumer group caught up? Committed offsets against end offsets.
+
+Used by the demo to know when the pipeline has processed everything replayed, and by the
+integration tests. Partitions are always named explicitly when listing a group's offsets
+(Tansu cannot answer the unnamed form; see ``docs/broker-differences.md``).
+"""
+
+from __future__ import annotations
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+
+async def lagging_partitions(bootstrap_servers: str, group_id: str,
+                             partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+    """Partitions where ``group_id`` has not committed up to the end, with the lag of each."""
+    probe = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers.split(","), group_id=None)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers.split(","))
+    await probe.start()
+    await admin.start()
+    try:
+        ends = await probe.end_offsets(partitions)
+        committed = await admin.list_consumer_group_offsets(group_id, partitions=partitions)
+    finally:
+        await admin.close()
+        await probe.stop()
+    lag = {}
+    for tp in partitions:
+        meta = committed.get(tp)
+        done = meta.offset if meta is not None and meta.offset >= 0 else 0
+        if done < ends.get(tp, 0):
+            lag[tp] = ends[tp] - done
+    return lag

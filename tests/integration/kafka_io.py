@@ -1,0 +1,72 @@
+"""Small synchronous helpers over aiokafka for the integration tests."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from pipeline.transport.progress import lagging_partitions
+from pipeline.transport.replay import ReplayRecord, replay
+
+
+def produce(bootstrap: str, topic: str, lines: Sequence[bytes], key: bytes | None) -> int:
+    async def go() -> int:
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
+        await producer.start()
+        try:
+            return await replay([ReplayRecord(None, line, None) for line in lines], producer,
+                                topic, None, default_key=key)
+        finally:
+            await producer.stop()
+
+    return asyncio.run(go())
+
+
+def read_all(bootstrap: str, topic: str, partitions: int) -> list[tuple[bytes | None, bytes]]:
+    """Every record of ``topic`` up to its current end, partition by partition."""
+
+    async def go() -> list[tuple[bytes | None, bytes]]:
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
+                                    enable_auto_commit=False, auto_offset_reset="earliest")
+        await consumer.start()
+        try:
+            tps = [TopicPartition(topic, p) for p in range(partitions)]
+            consumer.assign(tps)
+            ends = await consumer.end_offsets(tps)
+            await consumer.seek_to_beginning(*tps)
+            out: list[tuple[bytes | None, bytes]] = []
+            remaining = {tp for tp in tps if ends[tp] > 0}
+            deadline = time.monotonic() + 30
+            while remaining and time.monotonic() < deadline:
+                batch = await consumer.getmany(*remaining, timeout_ms=500)
+                for tp, records in batch.items():
+                    for record in records:
+                        if record.offset < ends[tp]:
+                            out.append((record.key, record.value or b""))
+                    if await consumer.position(tp) >= ends[tp]:
+                        remaining.discard(tp)
+            assert not remaining, f"could not read {topic} to its end: {remaining}"
+            return out
+        finally:
+            await consumer.stop()
+
+    return asyncio.run(go())
+
+
+def wait_until(condition: Callable[[], bool], timeout_s: float, what: str,
+               diagnostics: Callable[[], str] = lambda: "") -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}\n"
+                         f"{diagnostics()}")
+
+
+def caught_up(bootstrap: str, group_id: str, topics: Sequence[str], partitions: int) -> bool:
+    tps = [TopicPartition(t, p) for t in topics for p in range(partitions)]
+    return not asyncio.run(lagging_partitions(bootstrap, group_id, tps))

@@ -1,0 +1,137 @@
+"""The whole pipeline on a real broker: real workers, a real recorded feed, exact outputs.
+
+Feed: the real US Navy ae0455 recording off San Diego (bundled, MIT / OpenSky) with hostile
+lines mixed in. The expected records come from running the same handlers offline in order
+(``tests/pipeline_oracle.py``); literal counts guard the oracle itself.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import orjson
+import pytest
+
+from pipeline.demo import bundled_feeds
+from pipeline.geofence.zones import ZoneSet, default_zone_dir, load_zone_files
+from pipeline.identify.identity import Identifier
+from tests.integration.conftest import Deployment, Workers
+from tests.integration.kafka_io import caught_up, produce, read_all, wait_until
+from tests.pipeline_oracle import OracleResult, run_offline
+from tests.schema_check import assert_valid
+
+CONSUMED = ("adsb.sbs", "tracks.updates", "tracks.points", "zones.events")
+HOSTILE_LINES = [
+    b"MSG,3,1,1,ZZZZZZ,1,2020/09/14,22:00:00.000,,,,1000,,,32.5,-117.5,,,0,0,0,0",
+    b"MSG,3,1,1,AE0455,1,2020/09/14,22:00:00.000,,,,1000,,,95.0,-117.5,,,0,0,0,0",
+    b"MSG,3,1,1,AE0455,1,2020/02/30,22:00:00.000,,,,1000,,,32.5,-117.5,,,0,0,0,0",
+    b"MSG,3,1,1,AE0455,1,2020/09/14,22:00",
+    b"MSG,3,1,1,AE\xff\xfe55,1,,,,,,1000,,,32.5,-117.5,,,0,0,0,0",
+    b"garbage that is no SBS at all",
+]
+
+
+def _feed() -> list[bytes]:
+    (path,) = [p for p in bundled_feeds() if p.name == "us-navy-ae0455-san-diego.sbs"]
+    lines = [line for line in path.read_bytes().splitlines() if line]
+    # Spread the hostile lines through the feed.
+    step = len(lines) // (len(HOSTILE_LINES) + 1)
+    for i, bad in enumerate(HOSTILE_LINES, start=1):
+        lines.insert(i * step + i - 1, bad)
+    return lines
+
+
+@pytest.fixture(scope="module")
+def zones() -> ZoneSet:
+    return load_zone_files([default_zone_dir()])
+
+
+@pytest.fixture(scope="module")
+def oracle(zones: ZoneSet) -> OracleResult:
+    return run_offline(_feed(), zones, Identifier.load())
+
+
+def test_oracle_matches_the_known_recording(oracle: OracleResult) -> None:
+    # ae0455 crosses the Pacific piece of the contiguous US ADIZ four times.
+    assert [(e["type"], e["zone_id"]) for e in oracle.zone_events] == [
+        ("zone.entry", "us-contiguous-adiz-pacific"), ("zone.exit", "us-contiguous-adiz-pacific"),
+    ] * 2
+    assert oracle.points == 7335
+    assert Counter(d["reason"] for d in oracle.deadletters) == {
+        "bad_field": 1, "out_of_range": 2, "truncated": 1, "not_utf8": 1, "unknown_format": 1}
+    assert {i["identity"] for i in oracle.identifications} == {"assumed friend"}
+
+
+def _wait_caught_up(deployment: Deployment, workers: Workers, timeout_s: float = 120) -> None:
+    topics = [deployment.topic(t) for t in CONSUMED]
+    wait_until(lambda: caught_up(deployment.bootstrap_servers, deployment.group_id, topics,
+                                 deployment.partitions),
+               timeout_s, "the worker group to commit every input", workers.log_text)
+
+
+def _outputs(deployment: Deployment, topic: str) -> list[tuple[bytes | None, dict[str, object]]]:
+    return [(key, orjson.loads(value)) for key, value in
+            read_all(deployment.bootstrap_servers, deployment.topic(topic),
+                     deployment.partitions)]
+
+
+def _without_volatile(letter: dict[str, object]) -> dict[str, object]:
+    return {k: v for k, v in letter.items() if k not in ("received_at", "partition", "offset",
+                                                          "topic")}
+
+
+def _assert_exact_outputs(deployment: Deployment, oracle: OracleResult) -> None:
+    events = _outputs(deployment, "zones.events")
+    idents = _outputs(deployment, "alerts.identification")
+    letters = _outputs(deployment, "adizwatch.deadletter")
+    points = read_all(deployment.bootstrap_servers, deployment.topic("tracks.points"),
+                      deployment.partitions)
+    for key, event in events:
+        assert key == str(event["track_id"]).encode()
+        assert_valid("zones.events", event)
+    for _, ident in idents:
+        assert_valid("alerts.identification", ident)
+    for _, letter in letters:
+        assert_valid("adizwatch.deadletter", letter)
+        assert letter["topic"] == deployment.topic("adsb.sbs")
+    # Exact: same events in the same order per track, each exactly once.
+    assert [e for _, e in events] == oracle.zone_events
+    assert [i for _, i in idents] == oracle.identifications
+    assert sorted(map(_without_volatile, (d for _, d in letters)), key=repr) == sorted(
+        map(_without_volatile, oracle.deadletters), key=repr)
+    assert len(points) == oracle.points
+
+
+def test_pipeline_produces_the_exact_events(deployment: Deployment, workers: Workers,
+                                            oracle: OracleResult) -> None:
+    worker = workers.start()
+    sent = produce(deployment.bootstrap_servers, deployment.topic("adsb.sbs"), _feed(),
+                   key=b"feed")
+    assert sent == len(_feed())
+    _wait_caught_up(deployment, workers)
+    assert worker.poll() is None, workers.log_text()
+    _assert_exact_outputs(deployment, oracle)
+    assert workers.stop(worker) == 0, workers.log_text()
+
+
+def test_worker_stopped_mid_feed_resumes_without_loss_or_duplicates(
+        deployment: Deployment, workers: Workers, oracle: OracleResult, tmp_path: Path) -> None:
+    feed = _feed()
+    first = workers.start()
+    produce(deployment.bootstrap_servers, deployment.topic("adsb.sbs"), feed, key=b"feed")
+
+    def some_points() -> bool:
+        return len(read_all(deployment.bootstrap_servers, deployment.topic("tracks.points"),
+                            deployment.partitions)) >= 2000
+
+    wait_until(some_points, 120, "the first worker to make progress", workers.log_text)
+    assert workers.stop(first) == 0, workers.log_text()
+    done = len(read_all(deployment.bootstrap_servers, deployment.topic("tracks.points"),
+                        deployment.partitions))
+    assert done < oracle.points, "the worker finished before it was stopped: not mid-feed"
+
+    second = workers.start()
+    _wait_caught_up(deployment, workers)
+    _assert_exact_outputs(deployment, oracle)
+    assert workers.stop(second) == 0, workers.log_text()
