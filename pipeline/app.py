@@ -11,7 +11,8 @@ rebalanced worker continues where the last one stopped.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 import faust
@@ -48,7 +49,7 @@ def broker_urls(bootstrap_servers: str) -> list[str]:
 
 
 def create_app(settings: Settings, zones: ZoneSet, identifier: Identifier, metrics: Metrics,
-               extra_settings: dict[str, object] | None = None) -> faust.App:
+               extra_settings: Mapping[str, Any] | None = None) -> faust.App:
     """Build the worker's faust app.
 
     Args:
@@ -95,7 +96,7 @@ def create_app(settings: Settings, zones: ZoneSet, identifier: Identifier, metri
                 now_ms = _now_ms()
                 raw = event.value if isinstance(event.value, bytes) else b""
                 handled = handlers.guarded(stage, meta, raw, now_ms,
-                                           lambda: handle(event, meta, now_ms))
+                                           partial(handle, event, meta, now_ms))
                 await deliver(stage, meta, handled)
 
         run.__name__ = f"{stage.replace('.', '_')}_agent"

@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import orjson
@@ -159,7 +160,7 @@ async def _run(settings: Settings, feeds: list[Path], speed: float | None, conso
         for feed, lines in records.items():
             task_id = progress.add_task(f"replay {feed.name}", total=len(lines))
             tasks.append(replay(lines, producer, topic_name(ADSB_SBS, settings.topic_prefix),
-                                speed, lambda n, t=task_id: progress.advance(t, n),
+                                speed, partial(progress.advance, task_id),
                                 default_key=feed.stem.encode()))
         replaying = asyncio.gather(*tasks)
         while not replaying.done():

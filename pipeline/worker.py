@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 import faust
 
@@ -25,7 +27,7 @@ log = logging.getLogger(__name__)
 
 def run_worker(settings: Settings) -> int:
     """Run until stopped by a signal; returns the exit code."""
-    extra: dict[str, object] = {}
+    extra: Mapping[str, Any] = {}
     if settings.embedded_broker:
         from pipeline.transport.tansu_compat import (
             apply_tansu_workarounds,

@@ -91,10 +91,7 @@ def _decode_msg(p: list[str], record_ts_ms: int) -> TrackUpdate:
         raise BadFieldError("unknown transmission type", field="transmission_type",
                             actual=p[1], expected="1-8")
     icao24 = f.parse_icao24(p[4])
-    if p[6] or p[7]:
-        ts_ms = f.parse_date_time_ms(p[6], p[7], "generated")
-    else:
-        ts_ms = record_ts_ms
+    ts_ms = f.parse_date_time_ms(p[6], p[7], "generated") if p[6] or p[7] else record_ts_ms
 
     lat: float | None = None
     lon: float | None = None

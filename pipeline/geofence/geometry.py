@@ -13,6 +13,7 @@ track is inside over an interval or at one of its reports.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import shapely
@@ -58,7 +59,8 @@ def _boundary_ts(segment: LineString, boundary: BaseGeometry) -> list[float]:
 
 
 def segment_crossings(zone_geometry: BaseGeometry, zone_boundary: BaseGeometry,
-                      lon0: float, lat0: float, lon1: float, lat1: float) -> tuple[bool, list[Crossing], bool]:
+                      lon0: float, lat0: float, lon1: float,
+                      lat1: float) -> tuple[bool, list[Crossing], bool]:
     """Inside state at both ends of a segment and the crossings between them.
 
     Args:
@@ -86,7 +88,7 @@ def segment_crossings(zone_geometry: BaseGeometry, zone_boundary: BaseGeometry,
     cuts = [0.0, *ts, 1.0]
     crossings: list[Crossing] = []
     state = inside0
-    for a, b in zip(cuts, cuts[1:], strict=False):
+    for a, b in itertools.pairwise(cuts):
         mid = (a + b) / 2.0
         interval_inside = bool(shapely.intersects_xy(
             zone_geometry, lon0 + (lon1 - lon0) * mid, lat0 + (lat1 - lat0) * mid))

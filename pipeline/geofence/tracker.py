@@ -116,9 +116,10 @@ def step(state: TrackState | None, point: TrackPoint, zones: ZoneSet,
     lat1, lon1 = point.lat_deg, point.lon_deg
     if state is None:
         inside = tuple(sorted(z.zone_id for z in zones.containing(lat1, lon1)))
-        events = [_event(point, zones, zid, Transition.ENTRY, point.ts_ms, lat1, lon1, False)
-                  for zid in inside]
-        return StepResult(TrackState(point.ts_ms, lat1, lon1, inside), events, StepOutcome.FIRST)
+        entries = [_event(point, zones, zid, Transition.ENTRY, point.ts_ms, lat1, lon1, False)
+                   for zid in inside]
+        return StepResult(TrackState(point.ts_ms, lat1, lon1, inside), entries,
+                          StepOutcome.FIRST)
 
     if point.ts_ms <= state.last_ts_ms:
         outcome = (StepOutcome.DUPLICATE if point.ts_ms == state.last_ts_ms

@@ -36,7 +36,7 @@ class ZoneError(ValueError):
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Zone:
-    """One watched area. ``geometry`` is as given; ``extended`` and its ``boundary`` serve queries."""
+    """One watched area: ``geometry`` as given; ``extended`` and its ``boundary`` for queries."""
 
     zone_id: str
     name: str

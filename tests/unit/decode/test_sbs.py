@@ -42,7 +42,8 @@ def test_msg1_callsign_is_stripped() -> None:
 
 
 def test_msg6_squawk_and_emergency_flag() -> None:
-    line = b"MSG,6,1,1,ABCDEF,1,2024/07/24,10:00:00.000,2024/07/24,10:00:00.000,,,,,,,,7700,0,-1,0,0"
+    line = (b"MSG,6,1,1,ABCDEF,1,2024/07/24,10:00:00.000,2024/07/24,10:00:00.000,,,,,,,,7700,"
+            b"0,-1,0,0")
     update = decode_sbs(line, RECORD_TS)
     assert update is not None
     assert (update.squawk, update.emergency, update.alert) == ("7700", True, False)

@@ -8,7 +8,8 @@ from pipeline.transport.replay import ReplayRecord, parse_line, read_feed
 
 
 def test_raw_sbs_line_keeps_its_time_for_pacing() -> None:
-    line = b"MSG,3,1,1,A8B3D4,1,2015/11/01,19:27:30.327,2015/11/01,19:27:30.327,,4766,,,34,-118,,,,,,"
+    line = (b"MSG,3,1,1,A8B3D4,1,2015/11/01,19:27:30.327,2015/11/01,19:27:30.327,,4766,,,34,"
+            b"-118,,,,,,")
     assert parse_line(line) == ReplayRecord(None, line, 1446406050327)
 
 
