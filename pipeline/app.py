@@ -18,17 +18,19 @@ from typing import Any
 import faust
 
 from pipeline.geofence.zones import ZoneSet
-from pipeline.identify.identity import Identifier
+from pipeline.identify.enrich import IdentifyContext
 from pipeline.metrics import Metrics
 from pipeline.settings import Settings
 from pipeline.transport import handlers
-from pipeline.transport.handlers import Handled, RecordMeta
+from pipeline.transport.config_follower import follow
+from pipeline.transport.handlers import Handled, RecordMeta, StageStates
 from pipeline.transport.topics import (
     ADSB_SBS,
     CATALOGUE,
+    FLIGHTPLANS,
     TRACK_POINTS,
     TRACK_UPDATES,
-    ZONE_EVENTS,
+    WATCHLISTS,
     TopicSpec,
     topic_name,
 )
@@ -48,14 +50,14 @@ def broker_urls(bootstrap_servers: str) -> list[str]:
     return [f"kafka://{server}" for server in bootstrap_servers.split(",")]
 
 
-def create_app(settings: Settings, zones: ZoneSet, identifier: Identifier, metrics: Metrics,
+def create_app(settings: Settings, zones: ZoneSet, ctx: IdentifyContext, metrics: Metrics,
                extra_settings: Mapping[str, Any] | None = None) -> faust.App:
     """Build the worker's faust app.
 
     Args:
         settings: the deployment's settings.
         zones: the zones the geofence tests.
-        identifier: the identification rules and tables.
+        ctx: the identification tables, rules, watch-list and flight plans.
         metrics: where the agents count what they did.
         extra_settings: faust settings added by the transport (e.g. for the embedded broker).
     """
@@ -76,10 +78,12 @@ def create_app(settings: Settings, zones: ZoneSet, identifier: Identifier, metri
         return app.topic(topic_name(spec, settings.topic_prefix), key_type=bytes,
                          value_type=bytes, partitions=settings.partitions)
 
-    topics = {spec: topic(spec) for spec in CATALOGUE}
+    topics = {spec: topic(spec) for spec in CATALOGUE if spec not in (WATCHLISTS, FLIGHTPLANS)}
     memory_table = app.Table("track-memory", default=None, key_type=bytes, value_type=bytes,
                              partitions=settings.partitions)
     geofence_table = app.Table("geofence-state", default=None, key_type=bytes,
+                               value_type=bytes, partitions=settings.partitions)
+    identity_table = app.Table("identity-state", default=None, key_type=bytes,
                                value_type=bytes, partitions=settings.partitions)
     max_gap_ms = settings.max_gap_s * 1000
 
@@ -112,18 +116,31 @@ def create_app(settings: Settings, zones: ZoneSet, identifier: Identifier, metri
             memory_table[event.key] = handled.state
         return handled
 
-    def geofence(event: Any, meta: RecordMeta, now_ms: int) -> Handled:
-        handled = handlers.handle_point(event.value, event.key, meta,
-                                        geofence_table.get(event.key), zones, max_gap_ms, now_ms)
-        if handled.state is not None:
-            geofence_table[event.key] = handled.state
+    def geofence_identify(event: Any, meta: RecordMeta, now_ms: int) -> Handled:
+        stored = StageStates(geofence_table.get(event.key), identity_table.get(event.key))
+        handled = handlers.handle_point(event.value, event.key, meta, stored, zones, ctx,
+                                        max_gap_ms, now_ms)
+        if handled.states.fence is not None:
+            geofence_table[event.key] = handled.states.fence
+        if handled.states.identity is not None:
+            identity_table[event.key] = handled.states.identity
         return handled
 
-    def identify(event: Any, meta: RecordMeta, now_ms: int) -> Handled:
-        return handlers.handle_zone_event(event.value, meta, identifier, now_ms)
+    config_names = {topic_name(spec, settings.topic_prefix): spec
+                    for spec in (WATCHLISTS, FLIGHTPLANS)}
+
+    async def apply_config(topic: str, key: bytes | None, value: bytes | None,
+                           partition: int, offset: int) -> None:
+        meta = RecordMeta(topic, partition, offset, 0)
+        handled = handlers.handle_config(config_names[topic], key, value, meta, ctx, _now_ms())
+        await deliver("config", meta, handled)
+
+    async def follow_configuration() -> None:
+        await follow(settings.bootstrap_servers, list(config_names), apply_config)
+
+    app.task(follow_configuration)
 
     agent(ADSB_SBS, "decode.sbs", decode_sbs)
     agent(TRACK_UPDATES, "merge", merge_update)
-    agent(TRACK_POINTS, "geofence", geofence)
-    agent(ZONE_EVENTS, "identify", identify)
+    agent(TRACK_POINTS, "geofence", geofence_identify)
     return app

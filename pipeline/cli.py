@@ -24,7 +24,7 @@ from pathlib import Path
 
 import orjson
 
-from pipeline.settings import Settings, SettingsError, parse_bootstrap, parse_zone_paths
+from pipeline.settings import Settings, SettingsError, parse_bootstrap, parse_paths
 
 log = logging.getLogger("adizwatch")
 
@@ -76,7 +76,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         settings = replace(settings, bootstrap_servers=parse_bootstrap(
             "--bootstrap-servers", args.bootstrap_servers))
     if getattr(args, "zones", None):
-        settings = replace(settings, zones=parse_zone_paths("--zones", args.zones))
+        settings = replace(settings, zones=parse_paths("--zones", args.zones))
     if getattr(args, "embedded_broker", False):
         settings = replace(settings, embedded_broker=True)
     return settings

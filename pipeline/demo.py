@@ -42,6 +42,7 @@ from pipeline.transport.topics import (
     TRACK_POINTS,
     TRACK_UPDATES,
     ZONE_EVENTS,
+    Role,
     topic_name,
 )
 
@@ -51,16 +52,29 @@ DEFAULT_SPEED = 600.0
 DRAIN_TIMEOUT_S = 60.0
 WORKER_STOP_TIMEOUT_S = 30.0
 
-_CONSUMED = (ADSB_SBS, TRACK_UPDATES, TRACK_POINTS, ZONE_EVENTS)
+_CONSUMED = (ADSB_SBS, TRACK_UPDATES, TRACK_POINTS)
 _IDENTITY_STYLE = {
     "hostile": "bold red", "suspect": "red", "unknown": "yellow", "pending": "white",
     "neutral": "green", "assumed friend": "cyan", "friend": "bold cyan",
 }
 
 
+_DATA = Path(__file__).resolve().parent / "data"
+
+
 def bundled_feeds() -> list[Path]:
     """The feeds the demo replays (see ``pipeline/data/feeds/SOURCES.md``)."""
-    return sorted((Path(__file__).resolve().parent / "data" / "feeds").glob("*.sbs"))
+    return sorted((_DATA / "feeds").glob("*.sbs"))
+
+
+def bundled_watchlists() -> list[Path]:
+    """The demo's watch-lists (see ``pipeline/data/scenario/SOURCES.md``)."""
+    return sorted((_DATA / "scenario").glob("*.csv"))
+
+
+def bundled_flightplans() -> list[Path]:
+    """The demo's flight plans (see ``pipeline/data/scenario/SOURCES.md``)."""
+    return sorted((_DATA / "scenario").glob("*.jsonl"))
 
 
 @dataclass
@@ -220,9 +234,13 @@ def run_demo(speed: float | None = DEFAULT_SPEED, console: Console | None = None
                       f"logs in {workdir}")
         asyncio.run(ensure_topics(settings.bootstrap_servers,
                                   [topic_name(s, settings.topic_prefix) for s in CATALOGUE],
-                                  settings.partitions, settings.replication_factor))
+                                  settings.partitions, settings.replication_factor,
+                                  compacted=[topic_name(s, settings.topic_prefix)
+                                             for s in CATALOGUE if s.role is Role.CONFIG]))
         worker_log = (workdir / "worker.log").open("wb")
-        env = dict(os.environ, ADIZWATCH_BOOTSTRAP_SERVERS=settings.bootstrap_servers)
+        env = dict(os.environ, ADIZWATCH_BOOTSTRAP_SERVERS=settings.bootstrap_servers,
+                   ADIZWATCH_WATCHLISTS=",".join(map(str, bundled_watchlists())),
+                   ADIZWATCH_FLIGHTPLANS=",".join(map(str, bundled_flightplans())))
         worker = subprocess.Popen(
             [sys.executable, "-m", "pipeline", "run", "--embedded-broker"],
             stdout=worker_log, stderr=subprocess.STDOUT, env=env)

@@ -14,6 +14,9 @@ down as arguments. Command-line options override the environment (see ``cli.py``
 | ADIZWATCH_REPLICATION_FACTOR | 1 | replication factor of topics adizwatch creates |
 | ADIZWATCH_MAX_GAP_S | 300 | longest gap between reports bridged by a straight segment |
 | ADIZWATCH_ALLIED_COUNTRIES | US,CA | ISO 3166-1 alpha-2 codes of own/allied states |
+| ADIZWATCH_IDENTITY_RULES | (bundled default) | TOML rule table for standard identities |
+| ADIZWATCH_WATCHLISTS | (none) | watch-list CSV files, comma-separated, loaded at start |
+| ADIZWATCH_FLIGHTPLANS | (none) | flight-plan JSON-lines files, comma-separated, loaded at start |
 | ADIZWATCH_LOG_LEVEL | INFO | DEBUG, INFO, WARNING or ERROR |
 """
 
@@ -24,7 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pipeline.geofence.zones import default_zone_dir
-from pipeline.identify.identity import DEFAULT_ALLIED_COUNTRIES
+from pipeline.identify.enrich import DEFAULT_ALLIED_COUNTRIES
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
@@ -43,6 +46,9 @@ class Settings:
     replication_factor: int = 1
     max_gap_s: int = 300
     allied_countries: frozenset[str] = DEFAULT_ALLIED_COUNTRIES
+    identity_rules: Path | None = None
+    watchlists: tuple[Path, ...] = ()
+    flightplans: tuple[Path, ...] = ()
     log_level: str = "INFO"
     embedded_broker: bool = False
     """Set by the launcher when the broker is the embedded Tansu (enables its workarounds)."""
@@ -63,7 +69,7 @@ class Settings:
         if (v := get("ADIZWATCH_BOOTSTRAP_SERVERS")) is not None:
             s = replace(s, bootstrap_servers=parse_bootstrap("ADIZWATCH_BOOTSTRAP_SERVERS", v))
         if (v := get("ADIZWATCH_ZONES")) is not None:
-            s = replace(s, zones=parse_zone_paths("ADIZWATCH_ZONES", v))
+            s = replace(s, zones=parse_paths("ADIZWATCH_ZONES", v))
         if (v := get("ADIZWATCH_TOPIC_PREFIX")) is not None:
             s = replace(s, topic_prefix=_parse_name("ADIZWATCH_TOPIC_PREFIX", v, allow_empty=True))
         if (v := get("ADIZWATCH_GROUP_ID")) is not None:
@@ -76,6 +82,13 @@ class Settings:
             s = replace(s, max_gap_s=_parse_int("ADIZWATCH_MAX_GAP_S", v, 1, 86_400))
         if (v := get("ADIZWATCH_ALLIED_COUNTRIES")) is not None:
             s = replace(s, allied_countries=_parse_countries("ADIZWATCH_ALLIED_COUNTRIES", v))
+        if (v := get("ADIZWATCH_IDENTITY_RULES")) is not None:
+            (rules,) = parse_paths("ADIZWATCH_IDENTITY_RULES", v)[:1]
+            s = replace(s, identity_rules=rules)
+        if (v := get("ADIZWATCH_WATCHLISTS")) is not None:
+            s = replace(s, watchlists=parse_paths("ADIZWATCH_WATCHLISTS", v))
+        if (v := get("ADIZWATCH_FLIGHTPLANS")) is not None:
+            s = replace(s, flightplans=parse_paths("ADIZWATCH_FLIGHTPLANS", v))
         if (v := get("ADIZWATCH_LOG_LEVEL")) is not None:
             if v.upper() not in _LOG_LEVELS:
                 raise SettingsError(f"ADIZWATCH_LOG_LEVEL: {v!r} is not one of {_LOG_LEVELS}")
@@ -94,7 +107,8 @@ def parse_bootstrap(name: str, value: str) -> str:
     return ",".join(servers)
 
 
-def parse_zone_paths(name: str, value: str) -> tuple[Path, ...]:
+def parse_paths(name: str, value: str) -> tuple[Path, ...]:
+    """Comma-separated paths that must exist."""
     paths = tuple(Path(part.strip()) for part in value.split(",") if part.strip())
     if not paths:
         raise SettingsError(f"{name}: empty")

@@ -16,13 +16,32 @@ import faust
 
 from pipeline.app import create_app
 from pipeline.geofence.zones import load_zone_files
-from pipeline.identify.identity import Identifier, IdentityPolicy
+from pipeline.identify.enrich import IdentifyContext
+from pipeline.identify.flightplan import FlightPlanBook
+from pipeline.identify.rules import load_rule_table
+from pipeline.identify.watchlist import Watchlist
 from pipeline.metrics import Metrics
 from pipeline.settings import Settings
 from pipeline.transport.admin import ensure_topics
-from pipeline.transport.topics import CATALOGUE, topic_name
+from pipeline.transport.config_files import load_flightplan_files, load_watchlist_files
+from pipeline.transport.topics import CATALOGUE, Role, topic_name
 
 log = logging.getLogger(__name__)
+
+
+def identify_context(settings: Settings) -> IdentifyContext:
+    """Tables, rules, and the watch-lists and flight plans of the configured files."""
+    ctx = IdentifyContext.load(load_rule_table(settings.identity_rules),
+                               settings.allied_countries)
+    watch = load_watchlist_files(settings.watchlists)
+    plans = load_flightplan_files(settings.flightplans)
+    for error in watch.errors + plans.errors:
+        log.warning("configuration row skipped: %s", error)
+    ctx.watchlist = Watchlist(watch.watch)
+    ctx.plans = FlightPlanBook(plans.plans)
+    log.info("identification loaded rules=%s watch_entries=%d flight_plans=%d",
+             ctx.rules.source, len(ctx.watchlist), len(ctx.plans))
+    return ctx
 
 
 def run_worker(settings: Settings) -> int:
@@ -37,14 +56,16 @@ def run_worker(settings: Settings) -> int:
         apply_tansu_workarounds()
         extra = embedded_faust_settings()
     zones = load_zone_files(settings.zone_paths)
-    identifier = Identifier.load(IdentityPolicy(allied_countries=settings.allied_countries))
+    ctx = identify_context(settings)
     asyncio.run(ensure_topics(
         settings.bootstrap_servers,
         [topic_name(spec, settings.topic_prefix) for spec in CATALOGUE],
-        settings.partitions, settings.replication_factor))
+        settings.partitions, settings.replication_factor,
+        compacted=[topic_name(spec, settings.topic_prefix) for spec in CATALOGUE
+                   if spec.role is Role.CONFIG]))
     log.info("starting worker bootstrap=%s zones=%d group=%s", settings.bootstrap_servers,
              len(zones), settings.group_id)
-    app = create_app(settings, zones, identifier, Metrics(), extra)
+    app = create_app(settings, zones, ctx, Metrics(), extra)
     worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True)
     try:
         worker.execute_from_commandline()

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import orjson
 
 from pipeline.geofence.zones import ZoneSet
-from pipeline.identify.identity import Identifier
+from pipeline.identify.enrich import IdentifyContext
 from pipeline.transport import handlers
-from pipeline.transport.handlers import RecordMeta
+from pipeline.transport.handlers import RecordMeta, StageStates
 from pipeline.transport.topics import DEADLETTER, IDENTIFICATIONS, TRACK_POINTS, ZONE_EVENTS
 
 
@@ -27,11 +27,12 @@ class OracleResult:
     deadletters: list[dict[str, object]] = field(default_factory=list)
 
 
-def run_offline(lines: Iterable[bytes], zones: ZoneSet, identifier: Identifier,
+def run_offline(lines: Iterable[bytes], zones: ZoneSet, ctx: IdentifyContext,
                 record_ts_ms: int = 0, max_gap_ms: int = 300_000) -> OracleResult:
     result = OracleResult()
     memory: dict[bytes, bytes] = {}
     fence: dict[bytes, bytes] = {}
+    identity: dict[bytes, bytes] = {}
     meta = RecordMeta("adsb.sbs", None, None, record_ts_ms)
     for line in lines:
         for update in handlers.handle_sbs(line, meta, 0).outputs:
@@ -46,15 +47,18 @@ def run_offline(lines: Iterable[bytes], zones: ZoneSet, identifier: Identifier,
             for point in merged.outputs:
                 assert point.topic is TRACK_POINTS and point.key is not None
                 result.points += 1
-                fenced = handlers.handle_point(point.value, point.key, meta,
-                                               fence.get(point.key), zones, max_gap_ms, 0)
-                if fenced.state is not None:
-                    fence[point.key] = fenced.state
-                for event in fenced.outputs:
-                    assert event.topic is ZONE_EVENTS
-                    result.zone_events.append(orjson.loads(event.value))
-                    for ident in handlers.handle_zone_event(event.value, meta, identifier,
-                                                            0).outputs:
-                        assert ident.topic is IDENTIFICATIONS
-                        result.identifications.append(orjson.loads(ident.value))
+                fenced = handlers.handle_point(
+                    point.value, point.key, meta,
+                    StageStates(fence.get(point.key), identity.get(point.key)), zones, ctx,
+                    max_gap_ms, 0)
+                if fenced.states.fence is not None:
+                    fence[point.key] = fenced.states.fence
+                if fenced.states.identity is not None:
+                    identity[point.key] = fenced.states.identity
+                for out in fenced.outputs:
+                    if out.topic is ZONE_EVENTS:
+                        result.zone_events.append(orjson.loads(out.value))
+                    else:
+                        assert out.topic is IDENTIFICATIONS
+                        result.identifications.append(orjson.loads(out.value))
     return result

@@ -111,6 +111,10 @@ class ZoneSet:
     def __len__(self) -> int:
         return len(self.zones)
 
+    def properties_of(self, zone_id: str) -> Mapping[str, object] | None:
+        zone = self.by_id.get(zone_id)
+        return None if zone is None else zone.properties
+
     def candidates(self, min_lon: float, min_lat: float, max_lon: float,
                    max_lat: float) -> list[Zone]:
         """Zones whose extended bounds meet the box (lon in [-360, 360])."""

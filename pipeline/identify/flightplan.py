@@ -103,3 +103,24 @@ def correlate(plans: Iterable[FlightPlan], callsign: str | None, icao24: str | N
         return Correlation(plan.plan_id, f"{plan.rules} plan {plan.plan_id}: entry {dt_s:.0f} s "
                                          f"and {dist:.1f} NM from the planned penetration")
     return Correlation(None, "; ".join(misses))
+
+
+class FlightPlanBook:
+    """The plans in force, by plan id; changes live (the ``flightplans`` topic)."""
+
+    def __init__(self, plans: Iterable[FlightPlan] = ()) -> None:
+        self._plans = {plan.plan_id: plan for plan in plans}
+
+    def __len__(self) -> int:
+        return len(self._plans)
+
+    def put(self, plan: FlightPlan) -> None:
+        self._plans[plan.plan_id] = plan
+
+    def delete(self, plan_id: str) -> None:
+        self._plans.pop(plan_id, None)
+
+    def correlate(self, callsign: str | None, icao24: str | None, at_ms: int, lat_deg: float,
+                  lon_deg: float, tolerances: Tolerances) -> Correlation:
+        return correlate(self._plans.values(), callsign, icao24, at_ms, lat_deg, lon_deg,
+                         tolerances)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from pipeline.model.events import StandardIdentity
@@ -78,6 +78,8 @@ class Decision:
     identity: StandardIdentity
     rule: str
     reasons: tuple[str, ...]
+    escalated_from: StandardIdentity | None = None
+    """The identity the table gives without the anomalies, when they changed it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +93,26 @@ class RuleTable:
         return None if category is None else self.categories.get(category)
 
     def decide(self, facts: Facts, evidence: Sequence[str] = ()) -> Decision:
-        for rule in self.rules:
-            if rule.matches(facts):
-                return Decision(rule.identity, rule.name,
-                                (*evidence, *facts.anomalies, f"{rule.name}: {rule.reason}"))
-        return Decision(StandardIdentity.PENDING, "none",
-                        (*evidence, "no rule matched: identity stays pending"))
+        """The first matching rule's identity, with the evidence and the rules' reasons.
+
+        When anomalies decide, the identity the table gives without them is named too
+        (e.g. unknown, escalated to suspect), so the chain of the decision is visible.
+        """
+        decision = self._first(facts)
+        if decision is None:
+            return Decision(StandardIdentity.PENDING, "none",
+                            (*evidence, "no rule matched: identity stays pending"))
+        rule, reasons = decision, [*evidence, *facts.anomalies]
+        base = self._first(replace(facts, anomaly=False)) if facts.anomaly else None
+        if base is not None and base.identity != rule.identity:
+            reasons.append(f"{base.name}: {base.reason} -> {base.identity}")
+        reasons.append(f"{rule.name}: {rule.reason} -> {rule.identity}")
+        return Decision(rule.identity, rule.name, tuple(reasons),
+                        base.identity if base is not None and base.identity != rule.identity
+                        else None)
+
+    def _first(self, facts: Facts) -> Rule | None:
+        return next((rule for rule in self.rules if rule.matches(facts)), None)
 
 
 def _rule(index: int, data: object) -> Rule:

@@ -45,15 +45,42 @@ class ZoneEvent:
     interpolated: bool
 
 
+class Trigger(StrEnum):
+    """Why an identification event was published."""
+
+    ZONE_ENTRY = "zone.entry"
+    ZONE_EXIT = "zone.exit"
+    IDENTITY_CHANGE = "identity.change"
+    EMERGENCY = "emergency"
+
+
 @dataclass(frozen=True, slots=True)
 class Identification:
-    """The identity assigned to a track at a zone event, with the reasons that decided it."""
+    """The identity of a track at a moment, with the evidence and the reasons that decided it.
+
+    ``zone_event`` is set for zone triggers; ``zones`` are the zones the track is inside
+    after the event. ``correlation`` is the flight-plan verdict of the ADIZ entry in force,
+    as (plan id or None, reason).
+    """
 
     event_id: str
-    zone_event: ZoneEvent
+    trigger: Trigger
+    at_ms: int
+    lat_deg: float
+    lon_deg: float
+    point: TrackPoint
+    zone_event: ZoneEvent | None
+    zones: tuple[str, ...]
     country: str | None
     country_reason: str | None
     military: bool | None
     military_reason: str | None
+    aircraft_type: str | None
+    watchlist: str | None  # the matching entry's key and category
+    correlation: tuple[str | None, str] | None
+    emergency: bool
+    squawk_meaning: str | None
     identity: StandardIdentity
+    previous_identity: StandardIdentity
+    rule: str
     reasons: tuple[str, ...]

@@ -16,8 +16,13 @@ log = logging.getLogger(__name__)
 
 
 async def ensure_topics(bootstrap_servers: str, names: Iterable[str], partitions: int,
-                        replication_factor: int) -> list[str]:
-    """Create the topics of ``names`` that do not exist yet; returns the created ones."""
+                        replication_factor: int,
+                        compacted: Iterable[str] = ()) -> list[str]:
+    """Create the topics of ``names`` that do not exist yet; returns the created ones.
+
+    Topics in ``compacted`` get ``cleanup.policy=compact`` (the configuration topics).
+    """
+    compact = set(compacted)
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers.split(","),
                                 client_id="adizwatch-admin")
     await admin.start()
@@ -28,7 +33,10 @@ async def ensure_topics(bootstrap_servers: str, names: Iterable[str], partitions
             try:
                 await admin.create_topics([
                     NewTopic(name, num_partitions=partitions,
-                             replication_factor=replication_factor) for name in missing])
+                             replication_factor=replication_factor,
+                             topic_configs={"cleanup.policy": "compact"} if name in compact
+                             else {})
+                    for name in missing])
             except TopicAlreadyExistsError:
                 log.info("topics created concurrently by another worker topics=%s", missing)
             log.info("created topics topics=%s partitions=%d", ",".join(missing), partitions)

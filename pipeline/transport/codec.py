@@ -194,17 +194,44 @@ def decode_zone_event(raw: bytes) -> ZoneEvent:
 
 
 def encode_identification(ident: Identification) -> bytes:
-    data = _zone_event_json(ident.zone_event)
-    data["zone_event_id"] = data["event_id"]
-    data["event_id"] = ident.event_id
-    data.update({
+    point = ident.point
+    zone = ident.zone_event
+    data: dict[str, object] = {
+        "event_id": ident.event_id,
+        "type": ident.trigger.value,
+        "track_id": point.track_id,
+        "kind": point.kind.value,
+        "icao24": point.icao24,
+        "zone_id": zone.zone_id if zone else None,
+        "zone_name": zone.zone_name if zone else None,
+        "zone_event_id": zone.event_id if zone else None,
+        "time": format_ms(ident.at_ms),
+        "ts_ms": ident.at_ms,
+        "lat": round(ident.lat_deg, 6),
+        "lon": round(ident.lon_deg, 6),
+        "interpolated": zone.interpolated if zone else False,
+        "callsign": point.callsign,
+        "squawk": point.squawk,
+        "squawk_meaning": ident.squawk_meaning,
+        "emergency": ident.emergency,
+        "altitude_ft": point.alt_ft,
+        "speed_kt": point.speed_kt,
+        "track_deg": point.track_deg,
+        "zones": list(ident.zones),
         "country": ident.country,
         "country_reason": ident.country_reason,
         "military": ident.military,
         "military_reason": ident.military_reason,
+        "aircraft_type": ident.aircraft_type,
+        "watchlist": ident.watchlist,
+        "flight_plan": None if ident.correlation is None else {
+            "plan_id": ident.correlation[0], "reason": ident.correlation[1]},
         "identity": ident.identity.value,
+        "previous_identity": ident.previous_identity.value,
+        "rule": ident.rule,
         "reasons": list(ident.reasons),
-    })
+        "report": _track_json(point),
+    }
     return orjson.dumps(data)
 
 

@@ -19,14 +19,17 @@ from pipeline.decode.errors import BadKeyError, DecodeError
 from pipeline.decode.sbs import decode_sbs
 from pipeline.geofence.tracker import StepOutcome, TrackState, step
 from pipeline.geofence.zones import ZoneSet
-from pipeline.identify.identity import Identifier
+from pipeline.identify.enrich import IdentifyContext
+from pipeline.identify.stage import IdentityState, on_point, on_zone_event
 from pipeline.model.deadletter import DeadLetter
 from pipeline.transport import codec
+from pipeline.transport.config_codec import decode_flightplan, decode_watch_entry
 from pipeline.transport.topics import (
     DEADLETTER,
     IDENTIFICATIONS,
     TRACK_POINTS,
     TRACK_UPDATES,
+    WATCHLISTS,
     ZONE_EVENTS,
     TopicSpec,
 )
@@ -51,14 +54,23 @@ class Output:
     value: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class StageStates:
+    """Stored per-track states of the geofence and identify stages (None: none / unchanged)."""
+
+    fence: bytes | None = None
+    identity: bytes | None = None
+
+
 @dataclass(slots=True)
 class Handled:
-    """What a handler produced: records to send, the new table state, and an outcome label."""
+    """What a handler produced: records to send, new table state(s), and an outcome label."""
 
     outputs: list[Output] = field(default_factory=list)
     outcome: str = "accepted"
     state: bytes | None = None
     reason: str | None = None  # dead-letter reason, when the outcome is "deadletter"
+    states: StageStates = field(default_factory=StageStates)
 
 
 def dead_letter(stage: str, meta: RecordMeta, raw: bytes, reason: str, detail: str,
@@ -118,30 +130,64 @@ def handle_update(raw: bytes, key: bytes | None, meta: RecordMeta, stored: bytes
                    outcome="point", state=state)
 
 
-def handle_point(raw: bytes, key: bytes | None, meta: RecordMeta, stored: bytes | None,
-                 zones: ZoneSet, max_gap_ms: int, now_ms: int) -> Handled:
-    """``tracks.points`` record + the track's geofence state -> ``zones.events`` records."""
+def handle_point(raw: bytes, key: bytes | None, meta: RecordMeta, stored: StageStates,
+                 zones: ZoneSet, ctx: IdentifyContext, max_gap_ms: int,
+                 now_ms: int) -> Handled:
+    """``tracks.points`` record -> ``zones.events`` and ``alerts.identification`` records.
+
+    The geofence step and then the identify steps (its zone events first, in time order,
+    then the point itself) run on one record, so each track's identification sees its
+    zone events and reports in one well-defined order, whatever the partitioning.
+    """
     try:
         point = codec.decode_point(raw)
         _check_key(key, point.track_id)
     except DecodeError as exc:
         return dead_letter("geofence", meta, raw, exc.reason, exc.detail, now_ms)
-    state = None if stored is None else TrackState.from_dict(codec.load_state(stored))
-    result = step(state, point, zones, max_gap_ms)
-    outputs = [Output(ZONE_EVENTS, point.track_id.encode(), codec.encode_zone_event(e))
-               for e in result.events]
+    fence = None if stored.fence is None else TrackState.from_dict(codec.load_state(stored.fence))
+    result = step(fence, point, zones, max_gap_ms)
+    key_bytes = point.track_id.encode()
+    outputs = [Output(ZONE_EVENTS, key_bytes, codec.encode_zone_event(e)) for e in result.events]
     unchanged = result.outcome in (StepOutcome.DUPLICATE, StepOutcome.LATE)
-    return Handled(outputs, outcome=result.outcome.value,
-                   state=None if unchanged else codec.dump_state(result.state.to_dict()))
+    ident = (None if stored.identity is None
+             else IdentityState.from_dict(codec.load_state(stored.identity)))
+    idents = []
+    for event in result.events:
+        ident, published = on_zone_event(ident, event, ctx, zones)
+        idents.extend(published)
+    if not unchanged:
+        ident, published = on_point(ident, point, ctx, zones)
+        idents.extend(published)
+    outputs.extend(Output(IDENTIFICATIONS, key_bytes, codec.encode_identification(i))
+                   for i in idents)
+    return Handled(outputs, outcome=result.outcome.value, states=StageStates(
+        fence=None if unchanged else codec.dump_state(result.state.to_dict()),
+        identity=None if ident is None else codec.dump_state(ident.to_dict())))
 
 
-def handle_zone_event(raw: bytes, meta: RecordMeta, identifier: Identifier,
-                      now_ms: int) -> Handled:
-    """``zones.events`` record -> one ``alerts.identification`` record."""
+def handle_config(spec: TopicSpec, key: bytes | None, value: bytes | None, meta: RecordMeta,
+                  ctx: IdentifyContext, now_ms: int) -> Handled:
+    """Apply one ``watchlists`` or ``flightplans`` record (null value = delete) to ``ctx``."""
+    name = "" if key is None else key.decode("utf-8", "replace")
     try:
-        event = codec.decode_zone_event(raw)
-    except DecodeError as exc:
-        return dead_letter("identify", meta, raw, exc.reason, exc.detail, now_ms)
-    ident = identifier.identify(event)
-    return Handled([Output(IDENTIFICATIONS, event.point.track_id.encode(),
-                           codec.encode_identification(ident))], outcome=ident.identity.value)
+        if spec is WATCHLISTS:
+            if value is None:
+                ctx.watchlist.delete(name)
+                log.info("watch-list entry deleted key=%s", name)
+                return Handled(outcome="deleted")
+            entry = decode_watch_entry(key, value, f"{meta.topic}@{meta.offset}")
+            ctx.watchlist.put(entry)
+            log.info("watch-list entry set key=%s category=%s", entry.key, entry.category)
+            return Handled(outcome="applied")
+        if value is None:
+            ctx.plans.delete(name)
+            log.info("flight plan withdrawn plan_id=%s", name)
+            return Handled(outcome="deleted")
+        plan = decode_flightplan(value)
+        if key is not None and name != plan.plan_id:
+            raise ValueError(f"key {name!r} is not the plan id {plan.plan_id!r}")
+        ctx.plans.put(plan)
+        log.info("flight plan set plan_id=%s callsign=%s", plan.plan_id, plan.callsign)
+        return Handled(outcome="applied")
+    except ValueError as exc:
+        return dead_letter("config", meta, value or b"", "bad_config", str(exc), now_ms)

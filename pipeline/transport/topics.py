@@ -15,6 +15,7 @@ class Role(StrEnum):
     INPUT = "input"        # written by feeds, read by a decoder
     INTERNAL = "internal"  # between two stages
     OUTPUT = "output"      # what users subscribe to
+    CONFIG = "config"      # compacted; every worker reads all of it
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +41,14 @@ IDENTIFICATIONS = TopicSpec("alerts.identification", Role.OUTPUT, "track id",
 DEADLETTER = TopicSpec("adizwatch.deadletter", Role.OUTPUT, "none",
                        "rejected input with its reason (JSON)", "adizwatch.deadletter.schema.json")
 
+WATCHLISTS = TopicSpec("watchlists", Role.CONFIG, "entry key (icao24:, mmsi:, callsign:)",
+                      "watch-list row (JSON), null = delete", "watchlists.schema.json")
+FLIGHTPLANS = TopicSpec("flightplans", Role.CONFIG, "plan id",
+                        "flight plan (JSON), null = withdraw", "flightplans.schema.json")
+
 CATALOGUE: tuple[TopicSpec, ...] = (
     ADSB_SBS, TRACK_UPDATES, TRACK_POINTS, ZONE_EVENTS, IDENTIFICATIONS, DEADLETTER,
+    WATCHLISTS, FLIGHTPLANS,
 )
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.demo import bundled_flightplans, bundled_watchlists
 from pipeline.transport.broker import EmbeddedBroker
 from pipeline.transport.tansu_compat import apply_tansu_workarounds
 
@@ -52,6 +53,8 @@ class Deployment:
                     ADIZWATCH_TOPIC_PREFIX=self.prefix,
                     ADIZWATCH_GROUP_ID=self.group_id,
                     ADIZWATCH_PARTITIONS=str(self.partitions),
+                    ADIZWATCH_WATCHLISTS=",".join(map(str, bundled_watchlists())),
+                    ADIZWATCH_FLIGHTPLANS=",".join(map(str, bundled_flightplans())),
                     PYTHONPATH=str(REPO))
 
     def topic(self, name: str) -> str:

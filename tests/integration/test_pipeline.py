@@ -14,15 +14,16 @@ from collections import Counter
 import orjson
 import pytest
 
-from pipeline.demo import bundled_feeds
+from pipeline.demo import bundled_feeds, bundled_flightplans, bundled_watchlists
 from pipeline.geofence.zones import ZoneSet, default_zone_dir, load_zone_files
-from pipeline.identify.identity import Identifier
+from pipeline.settings import Settings
+from pipeline.worker import identify_context
 from tests.integration.conftest import Deployment, Workers
 from tests.integration.kafka_io import caught_up, produce, read_all, wait_until
 from tests.pipeline_oracle import OracleResult, run_offline
 from tests.schema_check import assert_valid
 
-CONSUMED = ("adsb.sbs", "tracks.updates", "tracks.points", "zones.events")
+CONSUMED = ("adsb.sbs", "tracks.updates", "tracks.points")
 HOSTILE_LINES = [
     b"MSG,3,1,1,ZZZZZZ,1,2020/09/14,22:00:00.000,,,,1000,,,32.5,-117.5,,,0,0,0,0",
     b"MSG,3,1,1,AE0455,1,2020/09/14,22:00:00.000,,,,1000,,,95.0,-117.5,,,0,0,0,0",
@@ -72,7 +73,9 @@ def zones() -> ZoneSet:
 
 @pytest.fixture(scope="module")
 def oracle(zones: ZoneSet) -> OracleResult:
-    return run_offline(_san_diego() + _scenario(), zones, Identifier.load())
+    settings = Settings(watchlists=tuple(bundled_watchlists()),
+                        flightplans=tuple(bundled_flightplans()))
+    return run_offline(_san_diego() + _scenario(), zones, identify_context(settings))
 
 
 def test_oracle_matches_the_known_recordings(oracle: OracleResult) -> None:
@@ -93,10 +96,14 @@ def test_oracle_matches_the_known_recordings(oracle: OracleResult) -> None:
     assert oracle.points == 7335 + 3456
     assert Counter(d["reason"] for d in oracle.deadletters) == {
         "bad_field": 1, "out_of_range": 2, "truncated": 1, "not_utf8": 1, "unknown_format": 1}
-    identities = {(i["track_id"], i["identity"]) for i in oracle.identifications}
-    assert ("icao24:ae0455", "assumed friend") in identities
-    assert ("icao24:15a7c3", "unknown") in identities      # Tu-95: Russian block, no mil range
-    assert ("icao24:c2c4a1", "assumed friend") in identities  # CF-18: RCAF range
+    entries = {(i["track_id"], i["identity"]) for i in oracle.identifications
+               if i["type"] == "zone.entry"}
+    assert ("icao24:ae0455", "assumed friend") in entries  # US Navy address, no watch-list
+    assert ("icao24:15a7c3", "suspect") in entries  # Tu-95: foreign military type
+    assert ("icao24:7a6e21", "suspect") in entries  # H-6
+    assert ("icao24:c2c4a1", "friend") in entries   # CF-18 on the friendly list
+    assert ("icao24:ae7d41", "friend") in entries   # F-16
+    assert ("icao24:71c2d7", "neutral") in entries  # KAL272, correlated with its plan
 
 
 def _wait_caught_up(deployment: Deployment, workers: Workers, timeout_s: float = 120) -> None:

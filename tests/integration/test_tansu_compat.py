@@ -1,14 +1,18 @@
 """The Tansu workarounds in ``pipeline.transport.tansu_compat``, on a real embedded broker.
 
-The broker is started by a fixture and the test fails, never skips, if it cannot
-start. Topics and groups get uuid names, so tests do not see each other's data.
+The broker is started by this module's own fixture (a fresh, empty broker; failing to
+start fails the tests, never skips). Topics and groups get uuid names.
 
 Without the workarounds both tests fail; this was checked by hand:
 
 * ``end_offsets()`` after batches of 5, 7 and 3 records answered 13 (the last batch's
-  base offset + 1) instead of 15, and 1 instead of 4 after one batch of 4.
-* The counter worker run with ``--without-workarounds`` recovered its table short
-  after a restart (see ``docs/broker-differences.md``).
+  base offset + 1) instead of 15, and 1 instead of 4 after one batch of 4;
+  ``seek_to_end()`` gave the same wrong positions.
+* The counter worker run with ``--without-workarounds``: after the first restart the
+  hot counter went on from 33 instead of 50 ("output #51 is 34, expected 51"), other
+  keys lost or repeated values, and in one run the worker stopped short of the input
+  (97 of 100 outputs) so the test only ended by its timeout. The restarted worker
+  also joined twice, waiting ~5 s for the old member's session to expire.
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ PARTITIONS = 4
 
 
 @pytest.fixture(scope="module")
-def broker() -> Iterator[EmbeddedBroker]:
+def compat_broker() -> Iterator[EmbeddedBroker]:
     """A fresh embedded broker for this module; failing to start fails the tests."""
     embedded = EmbeddedBroker()
     try:
@@ -109,15 +113,15 @@ async def _offsets(
     )
 
 
-def test_end_offsets_are_high_watermarks(broker: EmbeddedBroker) -> None:
+def test_end_offsets_are_high_watermarks(compat_broker: EmbeddedBroker) -> None:
     apply_tansu_workarounds()
     topic = _name("offsets")
     expected_end = {partition: sum(sizes) for partition, sizes in BATCHES.items()}
 
     async def scenario() -> tuple[dict[int, int], dict[int, int], dict[int, int]]:
-        await _create_topics(broker.bootstrap_servers, topic)
-        await _produce_batches(broker.bootstrap_servers, topic)
-        return await _offsets(broker.bootstrap_servers, topic)
+        await _create_topics(compat_broker.bootstrap_servers, topic)
+        await _produce_batches(compat_broker.bootstrap_servers, topic)
+        return await _offsets(compat_broker.bootstrap_servers, topic)
 
     end, beginning, positions = asyncio.run(scenario())
 
@@ -205,6 +209,10 @@ class SinkReader:
     async def stop(self) -> None:
         await self._consumer.stop()
 
+    def summary(self) -> dict[str, str]:
+        """Per key: how many values arrived and the last one."""
+        return {key: f"{len(v)} values, last {v[-1]}" for key, v in sorted(self.values.items())}
+
     def count(self) -> int:
         return sum(len(v) for v in self.values.values())
 
@@ -247,7 +255,9 @@ def _mismatches(actual: dict[str, list[int]], expected: dict[str, list[int]]) ->
 
 
 @pytest.mark.timeout(300)
-def test_table_recovers_exactly_across_restarts(broker: EmbeddedBroker, tmp_path: Path) -> None:
+def test_table_recovers_exactly_across_restarts(
+    compat_broker: EmbeddedBroker, tmp_path: Path
+) -> None:
     """Count per key, restart the worker twice: every counter continues exactly.
 
     Each source record yields one output with the counter's new value, so the outputs
@@ -255,10 +265,10 @@ def test_table_recovers_exactly_across_restarts(broker: EmbeddedBroker, tmp_path
     (49 then 50 again), reprocessing after a restart duplicates values.
     """
     app_id, source, sink = _name("app"), _name("source"), _name("sink")
-    asyncio.run(_create_topics(broker.bootstrap_servers, source, sink))
+    asyncio.run(_create_topics(compat_broker.bootstrap_servers, source, sink))
     argv = [
         "--broker",
-        broker.bootstrap_servers,
+        compat_broker.bootstrap_servers,
         "--app-id",
         app_id,
         "--source",
@@ -272,7 +282,7 @@ def test_table_recovers_exactly_across_restarts(broker: EmbeddedBroker, tmp_path
     ]
 
     async def scenario() -> None:
-        reader = SinkReader(broker.bootstrap_servers, sink)
+        reader = SinkReader(compat_broker.bootstrap_servers, sink)
         await reader.start()
         try:
             for round_no in range(1, ROUNDS + 1):
@@ -280,13 +290,15 @@ def test_table_recovers_exactly_across_restarts(broker: EmbeddedBroker, tmp_path
                 started = time.monotonic()
                 worker = CounterWorker(log_path, argv, cwd=tmp_path)
                 try:
-                    await _produce_round(broker.bootstrap_servers, source)
+                    await _produce_round(compat_broker.bootstrap_servers, source)
                     await reader.read_until(len(ROUND_KEYS) * round_no, worker)
                     processed = time.monotonic()
                     code = worker.terminate()
                     stopped = time.monotonic()
                 except BaseException:
+                    # Also reached when pytest-timeout fires: say how far it got.
                     worker.kill()
+                    print(f"round {round_no}: outputs so far {reader.summary()}")
                     print(f"--- worker {round_no} log ---\n{worker.log_tail()}")
                     raise
                 # Timings are reported, not asserted (pytest-timeout bounds the test).

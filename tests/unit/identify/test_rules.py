@@ -53,9 +53,10 @@ def test_hostile_only_from_an_explicit_list() -> None:
 def test_decision_carries_evidence_anomalies_and_rule() -> None:
     decision = load_rule_table().decide(
         dataclasses.replace(BASE, anomaly=True, anomalies=("squawk 7500",)), ["country RU"])
-    assert decision.rule == "anomaly"
-    assert decision.reasons == ("country RU", "squawk 7500",
-                                "anomaly: anomalous characteristics or behaviour")
+    assert (decision.rule, decision.escalated_from) == ("anomaly", SI.UNKNOWN)
+    assert decision.reasons == (
+        "country RU", "squawk 7500", "uncorrelated: no flight plan correlated -> unknown",
+        "anomaly: anomalous characteristics or behaviour -> suspect")
 
 
 def test_no_matching_rule_leaves_pending() -> None:

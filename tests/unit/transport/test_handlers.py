@@ -8,14 +8,17 @@ import orjson
 import pytest
 
 from pipeline.geofence.zones import ZoneSet, default_zone_dir, load_zone_files
-from pipeline.identify.identity import Identifier
+from pipeline.identify.enrich import DEFAULT_ALLIED_COUNTRIES, IdentifyContext
+from pipeline.identify.rules import load_rule_table
 from pipeline.transport import handlers
-from pipeline.transport.handlers import Handled, RecordMeta
+from pipeline.transport.handlers import Handled, RecordMeta, StageStates
 from pipeline.transport.topics import (
     DEADLETTER,
+    FLIGHTPLANS,
     IDENTIFICATIONS,
     TRACK_POINTS,
     TRACK_UPDATES,
+    WATCHLISTS,
     ZONE_EVENTS,
 )
 from tests.schema_check import assert_valid
@@ -76,6 +79,10 @@ def test_guarded_turns_an_exception_into_an_internal_error() -> None:
     assert "KeyError" in str(value["detail"])
 
 
+def _ctx() -> IdentifyContext:
+    return IdentifyContext.load(load_rule_table(), DEFAULT_ALLIED_COUNTRIES)
+
+
 def test_pipeline_of_handlers_from_line_to_identification(zones: ZoneSet) -> None:
     lines = [
         b"MSG,1,1,1,AE0455,1,2020/09/14,21:58:00.000,,,PSWRD35,,,,,,,,,,,",
@@ -83,9 +90,9 @@ def test_pipeline_of_handlers_from_line_to_identification(zones: ZoneSet) -> Non
         b"MSG,3,1,1,AE0455,1,2020/09/14,21:59:00.000,,,,1200,,,32.40,-118.00,,,0,0,0,0",
     ]
     memory: bytes | None = None
-    fence: bytes | None = None
-    idents = []
-    identifier = Identifier.load()
+    stored = StageStates()
+    events, idents = [], []
+    ctx = _ctx()
     for line in lines:
         (update,) = handlers.handle_sbs(line, META, NOW).outputs
         merged = handlers.handle_update(update.value, update.key, META, memory, NOW)
@@ -93,30 +100,58 @@ def test_pipeline_of_handlers_from_line_to_identification(zones: ZoneSet) -> Non
         for point in merged.outputs:
             assert point.topic is TRACK_POINTS
             assert_valid("tracks.points", orjson.loads(point.value))
-            fenced = handlers.handle_point(point.value, point.key, META, fence, zones,
+            fenced = handlers.handle_point(point.value, point.key, META, stored, zones, ctx,
                                            300_000, NOW)
-            fence = fenced.state or fence
-            for event in fenced.outputs:
-                assert event.topic is ZONE_EVENTS
-                assert_valid("zones.events", orjson.loads(event.value))
-                (ident,) = handlers.handle_zone_event(event.value, META, identifier,
-                                                      NOW).outputs
-                assert ident.topic is IDENTIFICATIONS
-                idents.append(orjson.loads(ident.value))
-    assert len(idents) == 1
+            stored = StageStates(fenced.states.fence or stored.fence,
+                                 fenced.states.identity or stored.identity)
+            for out in fenced.outputs:
+                assert out.key == b"icao24:ae0455"
+                if out.topic is ZONE_EVENTS:
+                    events.append(orjson.loads(out.value))
+                else:
+                    assert out.topic is IDENTIFICATIONS
+                    idents.append(orjson.loads(out.value))
+    for event in events:
+        assert_valid("zones.events", event)
+    assert len(events) == 1 and len(idents) == 1
     ident = idents[0]
     assert_valid("alerts.identification", ident)
     assert (ident["type"], ident["zone_id"], ident["callsign"], ident["country"],
-            ident["military"], ident["identity"]) == (
-        "zone.entry", "us-contiguous-adiz-pacific", "PSWRD35", "US", True, "assumed friend")
+            ident["military"], ident["identity"], ident["previous_identity"]) == (
+        "zone.entry", "us-contiguous-adiz-pacific", "PSWRD35", "US", True, "assumed friend",
+        "pending")
     assert ident["interpolated"] is True
+    assert ident["zone_event_id"] == events[0]["event_id"]
+
+
+def test_config_records_apply_live_and_bad_ones_are_dead_lettered() -> None:
+    ctx = _ctx()
+    row = (b'{"$ICAO": "AE7D41", "#CMPG": "Mil", "$ICAO Type": "F16", "Category": "NORAD"}')
+    handled = handlers.handle_config(WATCHLISTS, b"icao24:ae7d41", row, META, ctx, NOW)
+    assert handled.outcome == "applied" and len(ctx.watchlist) == 1
+    handled = handlers.handle_config(WATCHLISTS, b"icao24:ae7d41", None, META, ctx, NOW)
+    assert handled.outcome == "deleted" and len(ctx.watchlist) == 0
+    bad = handlers.handle_config(WATCHLISTS, b"icao24:x", b'{"$ICAO": "8.40E+11", '
+                                 b'"Category": "X"}', META, ctx, NOW)
+    assert bad.reason == "bad_config"
+    _, _, letter = _only(bad)
+    assert "spreadsheet" in str(letter["detail"])
+    plan = (b'{"plan_id": "P1", "rules": "DVFR", "callsign": "N123AB", "penetration": '
+            b'{"lat": 60, "lon": -170, "time": "2024-07-24T18:00:00Z"}, '
+            b'"valid_from": "2024-07-24T17:00:00Z", "valid_to": "2024-07-24T19:00:00Z"}')
+    assert_valid("flightplans", orjson.loads(plan))
+    assert handlers.handle_config(FLIGHTPLANS, b"P1", plan, META, ctx, NOW).outcome == "applied"
+    assert len(ctx.plans) == 1
+    wrong_key = handlers.handle_config(FLIGHTPLANS, b"P2", plan, META, ctx, NOW)
+    assert wrong_key.reason == "bad_config"
 
 
 def test_record_whose_key_is_not_its_track_is_dead_lettered(zones: ZoneSet) -> None:
     point = (b'{"track_id":"icao24:ae0455","kind":"aircraft","source":"sbs","time":'
              b'"2020-09-14T21:59:00.000Z","ts_ms":1600120740000,"lat":32.4,"lon":-118.0}')
-    handled = handlers.handle_point(point, b"icao24:000000", META, None, zones, 300_000, NOW)
-    assert (handled.reason, handled.state) == ("bad_key", None)
+    handled = handlers.handle_point(point, b"icao24:000000", META, StageStates(), zones,
+                                    _ctx(), 300_000, NOW)
+    assert (handled.reason, handled.states) == ("bad_key", StageStates())
 
 
 @pytest.mark.parametrize("raw", [
@@ -126,6 +161,7 @@ def test_record_whose_key_is_not_its_track_is_dead_lettered(zones: ZoneSet) -> N
     b'{"track_id":"icao24:ae0455","kind":"aircraft","source":"sbs","ts_ms":true,"lat":5,"lon":0}',
 ])
 def test_invalid_internal_records_are_dead_lettered(zones: ZoneSet, raw: bytes) -> None:
-    handled = handlers.handle_point(raw, b"icao24:ae0455", META, None, zones, 300_000, NOW)
+    handled = handlers.handle_point(raw, b"icao24:ae0455", META, StageStates(), zones, _ctx(),
+                                    300_000, NOW)
     assert handled.outcome == "deadletter"
     assert handled.reason in ("bad_field", "out_of_range", "not_utf8")
