@@ -10,6 +10,7 @@ rebalanced worker continues where the last one stopped.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -92,9 +93,15 @@ def create_app(settings: Settings, zones: ZoneSet, ctx: IdentifyContext, metrics
         for output in handled.outputs:
             await topics[output.topic].send(key=output.key, value=output.value)
 
-    def agent(spec: TopicSpec, stage: str,
-              handle: Callable[[Any, RecordMeta, int], Handled]) -> None:
+    # The identify stage must not judge tracks before the watch-lists and flight plans in
+    # the configuration topics have been read once; later changes apply as they arrive.
+    config_read = asyncio.Event()
+
+    def agent(spec: TopicSpec, stage: str, handle: Callable[[Any, RecordMeta, int], Handled],
+              needs_config: bool = False) -> None:
         async def run(stream: Any) -> None:
+            if needs_config:
+                await config_read.wait()
             async for event in stream.events():
                 meta = _meta(event)
                 now_ms = _now_ms()
@@ -136,11 +143,12 @@ def create_app(settings: Settings, zones: ZoneSet, ctx: IdentifyContext, metrics
         await deliver("config", meta, handled)
 
     async def follow_configuration() -> None:
-        await follow(settings.bootstrap_servers, list(config_names), apply_config)
+        await follow(settings.bootstrap_servers, list(config_names), apply_config,
+                     ready=config_read)
 
     app.task(follow_configuration)
 
     agent(ADSB_SBS, "decode.sbs", decode_sbs)
     agent(TRACK_UPDATES, "merge", merge_update)
-    agent(TRACK_POINTS, "geofence", geofence_identify)
+    agent(TRACK_POINTS, "geofence", geofence_identify, needs_config=True)
     return app

@@ -5,6 +5,8 @@ Subcommands:
   run       run a worker against a Kafka cluster until SIGINT/SIGTERM
   replay    produce a recorded feed into a topic, keeping its pacing
   decode    decode a recorded feed offline, one track point per line as JSON
+  watchlist check or load a watch-list CSV into the watchlists topic
+  plans     check or load flight plans (JSON lines) into the flightplans topic
   zones     list the zones that would be loaded
 
 Exit codes: 0 success, 1 failure, 2 usage error.
@@ -62,6 +64,17 @@ def _parser() -> argparse.ArgumentParser:
     dec = sub.add_parser("decode", help="decode a recorded feed offline to JSON lines")
     dec.add_argument("--format", choices=["sbs"], default="sbs")
     dec.add_argument("file", type=Path)
+
+    for name, what in (("watchlist", "watch-list CSV rows"),
+                       ("plans", "flight plans (JSON lines)")):
+        cfg = sub.add_parser(name, help=f"{what}: check a file or load it into its topic")
+        cfg_sub = cfg.add_subparsers(dest="config_command", required=True)
+        for verb in ("check", "load"):
+            cmd = cfg_sub.add_parser(verb, help=f"{verb} {what} "
+                                     + ("offline" if verb == "check" else "into the topic"))
+            cmd.add_argument("file", type=Path)
+            if verb == "load":
+                cmd.add_argument("--bootstrap-servers")
 
     zones = sub.add_parser("zones", help="zone sets")
     zones_sub = zones.add_subparsers(dest="zones_command", required=True)
@@ -154,6 +167,25 @@ def _cmd_decode(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_config(args: argparse.Namespace, settings: Settings) -> int:
+    """Check a watch-list or flight-plan file (errors with line numbers) or load it."""
+    from pipeline.transport.config_files import load_flightplan_files, load_watchlist_files
+
+    watch = args.command == "watchlist"
+    loaded = (load_watchlist_files if watch else load_flightplan_files)([args.file])
+    for error in loaded.errors:
+        print(f"skipped {error}", file=sys.stderr)
+    count = len(loaded.watch) if watch else len(loaded.plans)
+    if args.config_command == "load":
+        from pipeline.transport.config_load import produce_config
+
+        count = asyncio.run(produce_config(settings, loaded))
+    print(orjson.dumps({"file": str(args.file), "records": count,
+                        "skipped": len(loaded.errors),
+                        "loaded": args.config_command == "load"}).decode(), file=sys.stderr)
+    return 1 if loaded.errors and count == 0 else 0
+
+
 def _cmd_zones_list(settings: Settings) -> int:
     from rich.console import Console
     from rich.table import Table
@@ -192,6 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_replay(args, settings)
         if args.command == "decode":
             return _cmd_decode(args)
+        if args.command in ("watchlist", "plans"):
+            return _cmd_config(args, settings)
         return _cmd_zones_list(settings)
     except SettingsError as exc:
         print(f"adizwatch: {exc}", file=sys.stderr)

@@ -57,6 +57,13 @@ class Deployment:
                     ADIZWATCH_FLIGHTPLANS=",".join(map(str, bundled_flightplans())),
                     PYTHONPATH=str(REPO))
 
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run ``adizwatch ARGS`` against this deployment; fails the test on a non-zero exit."""
+        done = subprocess.run([sys.executable, "-m", "pipeline", *args], env=self.env(),
+                              cwd=REPO, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done
+
     def topic(self, name: str) -> str:
         return f"{self.prefix}{name}"
 
@@ -68,12 +75,14 @@ class Workers:
         self.deployment = deployment
         self.started: list[subprocess.Popen[bytes]] = []
 
-    def start(self) -> subprocess.Popen[bytes]:
+    def start(self, without: tuple[str, ...] = ()) -> subprocess.Popen[bytes]:
+        """Start a worker; ``without`` names environment variables to leave unset."""
         n = len(self.started)
         log = (self.deployment.log_dir / f"worker-{n}.log").open("wb")
+        env = {k: v for k, v in self.deployment.env().items() if k not in without}
         process = subprocess.Popen(
             [sys.executable, "-m", "pipeline", "run", "--embedded-broker"],
-            env=self.deployment.env(), stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
         log.close()
         self.started.append(process)
         return process
