@@ -72,6 +72,7 @@ def create_app(settings: Settings, zones: ZoneSet, ctx: IdentifyContext, metrics
         key_serializer="raw",
         value_serializer="raw",
         web_enabled=False,
+        datadir=str(settings.data_dir / settings.group_id),
         **(extra_settings or {}),
     )
 

@@ -17,11 +17,13 @@ down as arguments. Command-line options override the environment (see ``cli.py``
 | ADIZWATCH_IDENTITY_RULES | (bundled default) | TOML rule table for standard identities |
 | ADIZWATCH_WATCHLISTS | (none) | watch-list CSV files, comma-separated, loaded at start |
 | ADIZWATCH_FLIGHTPLANS | (none) | flight-plan JSON-lines files, comma-separated, loaded at start |
+| ADIZWATCH_DATA_DIR | (temp dir)/adizwatch | faust's working directory (state is in changelogs) |
 | ADIZWATCH_LOG_LEVEL | INFO | DEBUG, INFO, WARNING or ERROR |
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -49,6 +51,7 @@ class Settings:
     identity_rules: Path | None = None
     watchlists: tuple[Path, ...] = ()
     flightplans: tuple[Path, ...] = ()
+    data_dir: Path = Path(tempfile.gettempdir()) / "adizwatch"
     log_level: str = "INFO"
     embedded_broker: bool = False
     """Set by the launcher when the broker is the embedded Tansu (enables its workarounds)."""
@@ -89,6 +92,10 @@ class Settings:
             s = replace(s, watchlists=parse_paths("ADIZWATCH_WATCHLISTS", v))
         if (v := get("ADIZWATCH_FLIGHTPLANS")) is not None:
             s = replace(s, flightplans=parse_paths("ADIZWATCH_FLIGHTPLANS", v))
+        if (v := get("ADIZWATCH_DATA_DIR")) is not None:
+            if not v:
+                raise SettingsError("ADIZWATCH_DATA_DIR: empty")
+            s = replace(s, data_dir=Path(v))
         if (v := get("ADIZWATCH_LOG_LEVEL")) is not None:
             if v.upper() not in _LOG_LEVELS:
                 raise SettingsError(f"ADIZWATCH_LOG_LEVEL: {v!r} is not one of {_LOG_LEVELS}")

@@ -65,6 +65,7 @@ def run_worker(settings: Settings) -> int:
                    if spec.role is Role.CONFIG]))
     log.info("starting worker bootstrap=%s zones=%d group=%s", settings.bootstrap_servers,
              len(zones), settings.group_id)
+    (settings.data_dir / settings.group_id).mkdir(parents=True, exist_ok=True)
     app = create_app(settings, zones, ctx, Metrics(), extra)
     worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True)
     try:
