@@ -290,8 +290,9 @@ class EmbeddedBroker:
                     time.monotonic() - started_at,
                 )
                 return
+            exited_at_once = process.poll() is not None
             _kill(process)
-            if attempt < attempts and process.returncode is not None:
+            if attempt < attempts and exited_at_once:
                 log.warning(
                     "embedded broker exited at once port=%d rc=%s; trying another port",
                     port,
@@ -299,8 +300,11 @@ class EmbeddedBroker:
                 )
                 continue
             tail = _log_tail(self._log_path) if self._log_path else "(no log)"
+            # The log is kept on failure, even a temporary one: it is the evidence.
             self._close_log(remove=False)
-            raise BrokerStartError(f"{outcome}\n--- broker log tail ---\n{tail}")
+            raise BrokerStartError(
+                f"{outcome}\n--- tail of broker log {self._log_path} ---\n{tail}"
+            )
         raise AssertionError("unreachable")  # pragma: no cover
 
     def stop(self) -> None:

@@ -8,11 +8,10 @@ Without the workarounds both tests fail; this was checked by hand:
 * ``end_offsets()`` after batches of 5, 7 and 3 records answered 13 (the last batch's
   base offset + 1) instead of 15, and 1 instead of 4 after one batch of 4;
   ``seek_to_end()`` gave the same wrong positions.
-* The counter worker run with ``--without-workarounds``: after the first restart the
-  hot counter went on from 33 instead of 50 ("output #51 is 34, expected 51"), other
-  keys lost or repeated values, and in one run the worker stopped short of the input
-  (97 of 100 outputs) so the test only ended by its timeout. The restarted worker
-  also joined twice, waiting ~5 s for the old member's session to expire.
+* The counter worker run with ``--without-workarounds`` (3 of 3 runs): after the
+  first restart the hot counter went on from 49 or 40 instead of 50 ("output #51 is
+  50, expected 51"), and the restarted worker took 12.6 s instead of 4.5 s to be
+  ready, because the first worker left generation 0 without a LeaveGroup.
 """
 
 from __future__ import annotations
@@ -164,6 +163,16 @@ class CounterWorker:
                 stderr=subprocess.STDOUT,
             )
 
+    async def wait_ready(self) -> None:
+        """Wait for faust's "Worker ready" (recovery done, streams seeked); fail on exit."""
+        while "Worker ready" not in self.log_path.read_text(errors="replace"):
+            if self.process.poll() is not None:
+                pytest.fail(
+                    f"worker exited with {self.process.returncode} before it was ready:\n"
+                    f"{self.log_tail()}"
+                )
+            await asyncio.sleep(0.1)
+
     def terminate(self) -> int:
         """SIGTERM and wait for a graceful exit; return the exit code."""
         self.process.send_signal(signal.SIGTERM)
@@ -263,6 +272,15 @@ def test_table_recovers_exactly_across_restarts(
     Each source record yields one output with the counter's new value, so the outputs
     per key must be exactly 1..N: a recovery that stopped early repeats a value
     (49 then 50 again), reprocessing after a restart duplicates values.
+
+    Each round's input is produced after the worker logged "Worker ready". When input
+    was already waiting at start-up, faust 0.15.3 lost or duplicated records in about
+    a third of the runs (2 records skipped and the last one processed twice per
+    partition), with or without the workarounds: faust's recovery resumes the stream
+    partitions before it seeks them to their committed offsets, so records fetched
+    in between are handed to the agent, then the seek rewinds the consumer under it.
+    That is a faust start-up race, not table recovery, and it is not what this test
+    is about; see ``docs/broker-differences.md``.
     """
     app_id, source, sink = _name("app"), _name("source"), _name("sink")
     asyncio.run(_create_topics(compat_broker.bootstrap_servers, source, sink))
@@ -290,6 +308,10 @@ def test_table_recovers_exactly_across_restarts(
                 started = time.monotonic()
                 worker = CounterWorker(log_path, argv, cwd=tmp_path)
                 try:
+                    # Input is produced only once the worker is ready: records that
+                    # wait for a starting worker hit a faust race (see the docstring).
+                    await worker.wait_ready()
+                    ready = time.monotonic()
                     await _produce_round(compat_broker.bootstrap_servers, source)
                     await reader.read_until(len(ROUND_KEYS) * round_no, worker)
                     processed = time.monotonic()
@@ -303,10 +325,15 @@ def test_table_recovers_exactly_across_restarts(
                     raise
                 # Timings are reported, not asserted (pytest-timeout bounds the test).
                 print(
-                    f"round {round_no}: start+process {processed - started:.1f} s, "
+                    f"round {round_no}: spawn to ready {ready - started:.1f} s, "
+                    f"produce+process {processed - ready:.1f} s, "
                     f"SIGTERM to exit {stopped - processed:.1f} s"
                 )
                 assert code == 0, f"worker exited with {code}:\n{worker.log_tail()}"
+                if round_no == 1:
+                    # Tansu's first generation is 0: only the patched coordinator
+                    # leaves then, and its log line names the group and generation.
+                    assert "LeaveGroup request succeeded group=" in worker.log_tail(200)
                 problems = _mismatches(reader.values, _expected_counts(round_no))
                 assert not problems, f"after round {round_no}: {problems}"
         finally:
