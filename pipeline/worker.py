@@ -24,6 +24,7 @@ from pipeline.metrics import Metrics
 from pipeline.settings import Settings
 from pipeline.transport.admin import ensure_topics
 from pipeline.transport.config_files import load_flightplan_files, load_watchlist_files
+from pipeline.transport.faust_fixes import apply_faust_fixes
 from pipeline.transport.topics import CATALOGUE, Role, topic_name
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,7 @@ def identify_context(settings: Settings) -> IdentifyContext:
 
 def run_worker(settings: Settings) -> int:
     """Run until stopped by a signal; returns the exit code."""
+    apply_faust_fixes()
     extra: Mapping[str, Any] = {}
     if settings.embedded_broker:
         from pipeline.transport.tansu_compat import (
