@@ -6,6 +6,13 @@ agent: faust acks an event whose agent raised, which would lose it silently), wr
 returned table state and sends the returned records. Stage state lives in changelog-backed
 tables keyed by track id, co-partitioned with the topics that feed them, so a restarted or
 rebalanced worker continues where the last one stopped.
+
+One decode agent per input topic. AIS reassembly state (fragments waiting for the rest of
+their message, a pending ``$PGHP`` time) lives in the ``ais-fragments`` table keyed by the
+``ais.nmea`` record key, co-partitioned with the topic: the fragments of one receiver meet
+on one partition, and a restarted worker recovers its pending fragments from the changelog.
+Records without a key share one stream (key ``b""``), but land on any partition, so their
+multi-sentence messages reassemble only when all fragments travel in one record.
 """
 
 from __future__ import annotations
@@ -21,13 +28,17 @@ from pipeline.geofence.zones import ZoneSet
 from pipeline.identify.identity import Identifier
 from pipeline.metrics import Metrics
 from pipeline.settings import Settings
-from pipeline.transport import handlers
+from pipeline.transport import handlers, inputs
 from pipeline.transport.handlers import Handled, RecordMeta
 from pipeline.transport.topics import (
+    ADSB_OPENSKY,
+    ADSB_READSB,
     ADSB_SBS,
+    AIS_NMEA,
     CATALOGUE,
     TRACK_POINTS,
     TRACK_UPDATES,
+    TRACKS_CANONICAL,
     ZONE_EVENTS,
     TopicSpec,
     topic_name,
@@ -81,48 +92,73 @@ def create_app(settings: Settings, zones: ZoneSet, identifier: Identifier, metri
                              partitions=settings.partitions)
     geofence_table = app.Table("geofence-state", default=None, key_type=bytes,
                                value_type=bytes, partitions=settings.partitions)
+    ais_table = app.Table("ais-fragments", default=None, key_type=bytes, value_type=bytes,
+                          partitions=settings.partitions)
     max_gap_ms = settings.max_gap_s * 1000
 
     async def deliver(stage: str, meta: RecordMeta, handled: Handled) -> None:
-        metrics.count(stage, meta.topic, handled.outcome, handled.reason)
+        metrics.count(stage, meta.topic, handled.outcome, handled.reason, handled.part_reasons)
         for output in handled.outputs:
             await topics[output.topic].send(key=output.key, value=output.value)
 
     def agent(spec: TopicSpec, stage: str,
-              handle: Callable[[Any, RecordMeta, int], Handled]) -> None:
+              handle: Callable[[Any, bytes, RecordMeta, int], Handled]) -> None:
         async def run(stream: Any) -> None:
             async for event in stream.events():
                 meta = _meta(event)
                 now_ms = _now_ms()
+                # A null value (a tombstone) is an empty record: dead-lettered, not a crash.
                 raw = event.value if isinstance(event.value, bytes) else b""
                 handled = handlers.guarded(stage, meta, raw, now_ms,
-                                           partial(handle, event, meta, now_ms))
+                                           partial(handle, event, raw, meta, now_ms))
                 await deliver(stage, meta, handled)
 
         run.__name__ = f"{stage.replace('.', '_')}_agent"
         app.agent(topics[spec], name=f"adizwatch.{stage}")(run)
 
-    def decode_sbs(event: Any, meta: RecordMeta, now_ms: int) -> Handled:
-        return handlers.handle_sbs(event.value, meta, now_ms)
+    def decode_sbs(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
+        return handlers.handle_sbs(raw, meta, now_ms)
 
-    def merge_update(event: Any, meta: RecordMeta, now_ms: int) -> Handled:
-        handled = handlers.handle_update(event.value, event.key, meta,
+    def decode_readsb(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
+        return inputs.handle_readsb(raw, meta, now_ms)
+
+    def decode_opensky(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
+        return inputs.handle_opensky(raw, meta, now_ms)
+
+    def decode_canonical(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
+        return inputs.handle_canonical(raw, meta, now_ms)
+
+    def decode_ais(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
+        key = event.key if isinstance(event.key, bytes) else b""
+        handled = inputs.handle_ais(raw, meta, ais_table.get(key), now_ms)
+        if handled.state is not None:
+            ais_table[key] = handled.state
+        elif handled.drop_state:
+            del ais_table[key]
+        return handled
+
+    def merge_update(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
+        handled = handlers.handle_update(raw, event.key, meta,
                                          memory_table.get(event.key), now_ms)
         if handled.state is not None:
             memory_table[event.key] = handled.state
         return handled
 
-    def geofence(event: Any, meta: RecordMeta, now_ms: int) -> Handled:
-        handled = handlers.handle_point(event.value, event.key, meta,
+    def geofence(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
+        handled = handlers.handle_point(raw, event.key, meta,
                                         geofence_table.get(event.key), zones, max_gap_ms, now_ms)
         if handled.state is not None:
             geofence_table[event.key] = handled.state
         return handled
 
-    def identify(event: Any, meta: RecordMeta, now_ms: int) -> Handled:
-        return handlers.handle_zone_event(event.value, meta, identifier, now_ms)
+    def identify(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
+        return handlers.handle_zone_event(raw, meta, identifier, now_ms)
 
     agent(ADSB_SBS, "decode.sbs", decode_sbs)
+    agent(ADSB_READSB, "decode.readsb", decode_readsb)
+    agent(ADSB_OPENSKY, "decode.opensky", decode_opensky)
+    agent(TRACKS_CANONICAL, "decode.canonical", decode_canonical)
+    agent(AIS_NMEA, "decode.ais", decode_ais)
     agent(TRACK_UPDATES, "merge", merge_update)
     agent(TRACK_POINTS, "geofence", geofence)
     agent(ZONE_EVENTS, "identify", identify)
