@@ -52,7 +52,8 @@ SHIP_TYPE_RANGE = (1, 99)
 
 
 def message_updates(msg: Any, bits: int, ts_ms: int) -> TrackUpdate | None:
-    """The update a decoded message carries, or None for a type without track data.
+    """The update a decoded message carries; None for a type without track data, or when
+    every field it carries is "not available".
 
     Args:
         msg: a pyais message (``pyais.messages.MessageType*``).
@@ -79,6 +80,9 @@ def message_updates(msg: Any, bits: int, ts_ms: int) -> TrackUpdate | None:
         _position(msg, msg_type, values)
     if msg_type in STATIC_TYPES:
         _static(msg, msg_type, values)
+    values = {name: value for name, value in values.items() if value is not None}
+    if not values:
+        return None  # every field "not available": nothing to say about the track
     return TrackUpdate(
         track_id=mmsi_track_id(mmsi_text),
         kind=TrackKind.AIRCRAFT if msg_type == 9 else TrackKind.VESSEL,

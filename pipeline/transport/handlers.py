@@ -69,6 +69,7 @@ class Handled:
     reason: str | None = None  # dead-letter reason, when the outcome is "deadletter"
     part_reasons: list[str] = field(default_factory=list)
     static_updates: int = 0  # updates without a position (identity, AIS static data)
+    messages: int = 0  # complete messages or items decoded (AIS messages, aircraft, states)
     drop_state: bool = False
 
 
@@ -100,9 +101,9 @@ def handle_sbs(raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
     except DecodeError as exc:
         return dead_letter("decode.sbs", meta, raw, exc.reason, exc.detail, now_ms)
     if update is None:
-        return Handled(outcome="no_track_data")
+        return Handled(outcome="no_track_data", messages=1)
     return Handled([Output(TRACK_UPDATES, update.track_id.encode(), codec.encode_update(update))],
-                   static_updates=0 if update.has_position else 1)
+                   static_updates=0 if update.has_position else 1, messages=1)
 
 
 def _check_key(key: bytes | None, track_id: str) -> None:

@@ -165,7 +165,8 @@ def _outcome(stage: str, raw: bytes, meta: RecordMeta, now_ms: int,
     outputs.extend(_part_letter(stage, meta, part, now_ms) for part in rejected)
     return Handled(outputs, outcome="accepted" if decoded.updates else "no_track_data",
                    part_reasons=[part.reason for part in rejected],
-                   static_updates=sum(1 for u in decoded.updates if not u.has_position))
+                   static_updates=sum(1 for u in decoded.updates if not u.has_position),
+                   messages=decoded.messages)
 
 
 def _part_letter(stage: str, meta: RecordMeta, part: Rejected, now_ms: int) -> Output:

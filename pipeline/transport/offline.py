@@ -78,6 +78,8 @@ class Summary:
     tracks: set[str] = field(default_factory=set)
     static_updates: int = 0
     deadletters: Counter[str] = field(default_factory=Counter)
+    messages: int = 0  # not in the summary line: messages or items decoded
+
 
     def as_json(self) -> dict[str, object]:
         """The ``adizwatch decode`` summary line."""
@@ -125,6 +127,7 @@ class OfflineDecoder:
         points: list[bytes] = []
         letters: list[bytes] = []
         self.summary.static_updates += handled.static_updates
+        self.summary.messages += handled.messages
         for output in handled.outputs:
             if output.topic is DEADLETTER:
                 letters.append(output.value)
