@@ -223,6 +223,8 @@ def run_demo(speed: float | None = DEFAULT_SPEED, console: Console | None = None
                                   settings.partitions, settings.replication_factor))
         worker_log = (workdir / "worker.log").open("wb")
         env = dict(os.environ, ADIZWATCH_BOOTSTRAP_SERVERS=settings.bootstrap_servers)
+        # The demo exposes metrics only when asked to: a fixed port may be taken here.
+        env.setdefault("ADIZWATCH_METRICS_PORT", "0")
         worker = subprocess.Popen(
             [sys.executable, "-m", "pipeline", "run", "--embedded-broker"],
             stdout=worker_log, stderr=subprocess.STDOUT, env=env)

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -45,6 +45,7 @@ class Deployment:
     group_id: str
     partitions: int
     log_dir: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
         return dict(os.environ,
@@ -52,7 +53,9 @@ class Deployment:
                     ADIZWATCH_TOPIC_PREFIX=self.prefix,
                     ADIZWATCH_GROUP_ID=self.group_id,
                     ADIZWATCH_PARTITIONS=str(self.partitions),
-                    PYTHONPATH=str(REPO))
+                    # No fixed port: workers of concurrent test runs would collide on it.
+                    ADIZWATCH_METRICS_PORT="0",
+                    PYTHONPATH=str(REPO)) | self.extra_env
 
     def topic(self, name: str) -> str:
         return f"{self.prefix}{name}"
