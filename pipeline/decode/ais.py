@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pyais.bit_vector import bit_vector
 from pyais.exceptions import AISBaseException
-from pyais.messages import AISSentence
+from pyais.messages import MSG_CLASS
 
 from pipeline.decode.ais_fragments import Fragment, FragmentBuffer, Origin, Orphan
-from pipeline.decode.ais_messages import message_updates
+from pipeline.decode.ais_messages import TRACK_TYPES, message_updates
 from pipeline.decode.errors import (
     BadFieldError,
     DecodeError,
@@ -44,7 +45,6 @@ pyais refuses payloads over 200 characters."""
 
 _ARMOR = bytes(range(48, 88)) + bytes(range(96, 120))
 """The six-bit payload armouring alphabet: ``0``-``W`` and ````` ``-``w``."""
-_DIGITS = b"0123456789"
 
 
 @dataclass(slots=True)
@@ -86,7 +86,8 @@ def decode_ais(raw: bytes, origin: Origin, buffer: FragmentBuffer | None) -> Ais
         result.orphans.extend(buffer.expire(origin.received_ms))
     gatehouse = None if buffer is None else buffer.gatehouse
     number = 0
-    for line in raw.split(b"\n"):
+    lines = raw.split(b"\n") if b"\n" in raw else (raw,)
+    for line in lines:
         line = line.strip()
         if not line:
             continue
@@ -94,15 +95,19 @@ def decode_ais(raw: bytes, origin: Origin, buffer: FragmentBuffer | None) -> Ais
             number += 1
             try:
                 segment = parse_segment(chunk)
-                if segment.is_gatehouse:
+                if segment.fields[0] == b"$PGHP":
                     gatehouse = parse_gatehouse(segment)
                     result.decoded.accepted += 1
                     continue
-                receiver_ms = segment.time_ms
-                if receiver_ms is None and gatehouse is not None and gatehouse[1] in (
-                        None, int(segment.sentence[-2:], 16)):
-                    receiver_ms = gatehouse[0]
-                gatehouse = None
+                tag = segment.tag
+                receiver_ms = tag.time_ms if tag is not None else None
+                if receiver_ms is None:
+                    receiver_ms = segment.trailer_time_ms
+                if gatehouse is not None:
+                    if receiver_ms is None and gatehouse[1] in (
+                            None, int(segment.sentence[-2:], 16)):
+                        receiver_ms = gatehouse[0]
+                    gatehouse = None
                 _sentence(segment, receiver_ms, origin, result)
             except DecodeError as exc:
                 result.decoded.rejected.append(Rejected.of(exc, f"sentence {number}", chunk))
@@ -121,12 +126,8 @@ def _sentence(segment: Segment, receiver_ms: int | None, origin: Origin,
     count, number, seq_id, channel, payload, fill = _ais_fields(segment.fields)
     decoded = result.decoded
     if count == 1:
-        ts_ms = receiver_ms if receiver_ms is not None else origin.received_ms
-        try:
-            sentence = AISSentence(segment.sentence, segment.fields)
-        except AISBaseException as exc:
-            raise BadFieldError(f"pyais: {type(exc).__name__}: {exc}"[:200]) from None
-        _decode(sentence, len(payload) * 6 - fill, ts_ms, decoded)
+        _message(payload, fill, receiver_ms if receiver_ms is not None else origin.received_ms,
+                 decoded)
         decoded.accepted += 1
         return
     tag = segment.tag
@@ -147,25 +148,39 @@ def _sentence(segment: Segment, receiver_ms: int | None, origin: Origin,
 
 
 def _decode_group(fragments: list[Fragment], decoded: Decoded) -> None:
+    parts = [f.sentence.encode("ascii").split(b",") for f in fragments]
+    times = [f.time_ms for f in fragments if f.time_ms is not None]
+    ts_ms = times[0] if times else fragments[0].origin.received_ms
     try:
-        sentences = [AISSentence(f.sentence.encode("ascii")) for f in fragments]
-        assembled = AISSentence.assemble_from_iterable(sentences)
-        bits = len(assembled.payload) * 6 - sentences[-1].fill_bits
-        times = [f.time_ms for f in fragments if f.time_ms is not None]
-        ts_ms = times[0] if times else fragments[0].origin.received_ms
-        _decode(assembled, bits, ts_ms, decoded)
-    except (DecodeError, AISBaseException) as exc:
-        error = exc if isinstance(exc, DecodeError) else BadFieldError(f"pyais: {exc}")
+        _message(b"".join(p[5] for p in parts), parts[-1][6][0] - 48, ts_ms, decoded)
+    except DecodeError as exc:
         payload = "\n".join(f.raw for f in fragments).encode("ascii")
-        decoded.rejected.append(Rejected.of(error, f"message of {len(fragments)} fragments",
+        decoded.rejected.append(Rejected.of(exc, f"message of {len(fragments)} fragments",
                                             payload))
         return
     decoded.accepted += 1
 
 
-def _decode(sentence: AISSentence, bits: int, ts_ms: int, decoded: Decoded) -> None:
+def _message(payload: bytes, fill: int, ts_ms: int, decoded: Decoded) -> None:
+    """Decode one complete message (its whole payload) into ``decoded``.
+
+    Types without track data are valid AIS that adizwatch does not read: they are counted
+    and not decoded. The others are decoded by pyais's per-type decoders
+    (``MessageType*.from_vector`` over pyais's bit vector, what ``pyais.decode`` runs once it
+    has parsed the sentence, which is done here already).
+    """
+    ais_id = payload[0] - 48
+    if ais_id > 40:
+        ais_id -= 8
+    if ais_id not in TRACK_TYPES:
+        if ais_id not in MSG_CLASS:
+            raise BadFieldError("undefined AIS message type", field="message_type",
+                                actual=str(ais_id), expected="0-28")
+        decoded.messages += 1
+        return
+    bits = len(payload) * 6 - fill
     try:
-        message = sentence.decode()
+        message = MSG_CLASS[ais_id].from_vector(bit_vector(payload, fill))
     except AISBaseException as exc:
         raise BadFieldError(f"pyais: {type(exc).__name__}: {exc}"[:200]) from None
     update = message_updates(message, bits, ts_ms)
@@ -174,20 +189,25 @@ def _decode(sentence: AISSentence, bits: int, ts_ms: int, decoded: Decoded) -> N
         decoded.updates.append(update)
 
 
+_COUNTS = frozenset(bytes([c]) for c in b"123456789")
+_SEQUENCE_IDS = frozenset([b"", *(bytes([c]) for c in b"0123456789")])
+_CHANNELS = frozenset([b"", b"A", b"B", b"1", b"2"])
+_FILL_BITS = frozenset(bytes([c]) for c in b"012345")
+
+
 def _ais_fields(fields: list[bytes]) -> tuple[int, int, str, str, bytes, int]:
     """Validate ``!xxVDM,count,number,seq,channel,payload,fill*hh``."""
     if len(fields) != 7:
         raise BadFieldError(f"{len(fields)} fields in an AIS sentence", expected="7 fields")
     _, count_text, number_text, seq_text, channel, payload, tail = fields
-    if len(count_text) != 1 or count_text not in b"123456789" or len(number_text) != 1 \
-            or number_text not in b"123456789" or number_text > count_text:
+    if count_text not in _COUNTS or number_text not in _COUNTS or number_text > count_text:
         raise BadFieldError("bad fragment count or number", field="fragment",
                             actual=f"{count_text[:4]!r} {number_text[:4]!r}",
                             expected="1 <= number <= count <= 9")
-    if len(seq_text) > 1 or seq_text.strip(_DIGITS):
+    if seq_text not in _SEQUENCE_IDS:
         raise BadFieldError("bad sequence id", field="sequence_id", actual=repr(seq_text[:8]),
                             expected="empty or 0-9")
-    if len(channel) > 1 or (channel and not channel.isalnum()):
+    if channel not in _CHANNELS and (len(channel) > 1 or not channel.isalnum()):
         raise BadFieldError("bad channel", field="channel", actual=repr(channel[:8]),
                             expected="empty, A, B, 1 or 2")
     if not payload:
@@ -196,7 +216,7 @@ def _ais_fields(fields: list[bytes]) -> tuple[int, int, str, str, bytes, int]:
         raise BadFieldError("not an AIS payload", field="payload", actual=payload[:40].decode(
             "ascii"), expected=f"<= {MAX_PAYLOAD_CHARS} six-bit armoured characters")
     fill_text = tail[:-3]
-    if len(fill_text) != 1 or fill_text not in b"012345":
+    if fill_text not in _FILL_BITS:
         raise BadFieldError("bad fill bits", field="fill_bits", actual=repr(fill_text[:8]),
                             expected="0-5")
     return (count_text[0] - 48, number_text[0] - 48, seq_text.decode("ascii"),

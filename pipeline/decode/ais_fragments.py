@@ -87,6 +87,7 @@ class FragmentBuffer:
         self.groups: dict[str, dict[int, Fragment]] = {}
         self.gatehouse: tuple[int, int | None] | None = None
         self.changed = False
+        self._oldest_ms: int | None = None  # first-fragment record time of the oldest group
 
     @property
     def is_empty(self) -> bool:
@@ -94,6 +95,13 @@ class FragmentBuffer:
 
     def expire(self, now_ms: int) -> list[Orphan]:
         """Evict the groups older than the timeout at record time ``now_ms``."""
+        if not self.groups:
+            return []
+        if self._oldest_ms is None:
+            self._oldest_ms = min(_first(group).origin.received_ms
+                                  for group in self.groups.values())
+        if now_ms - self._oldest_ms <= FRAGMENT_TIMEOUT_MS:
+            return []  # the common case, checked without looking at every group
         stale = [key for key, group in self.groups.items()
                  if now_ms - _first(group).origin.received_ms > FRAGMENT_TIMEOUT_MS]
         return [self._evict(key, "timeout") for key in stale]
@@ -116,6 +124,7 @@ class FragmentBuffer:
             group = self.groups[key] = {}
         group[fragment.number] = fragment
         self.changed = True
+        self._oldest_ms = None
         if len(group) < fragment.count:
             return None, orphans
         del self.groups[key]
@@ -128,6 +137,7 @@ class FragmentBuffer:
     def _evict(self, key: str, why: str) -> Orphan:
         group = self.groups.pop(key)
         self.changed = True
+        self._oldest_ms = None
         return Orphan(key, tuple(group[n] for n in sorted(group)), why)
 
     def to_dict(self) -> dict[str, object]:

@@ -38,7 +38,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.decode.errors import OutOfRangeError, TruncatedError
-from pipeline.model.track import Source, TrackKind, TrackUpdate, mmsi_track_id
+from pipeline.model.track import Source, TrackKind, TrackUpdate
 
 MIN_BITS = {1: 137, 2: 137, 3: 137, 18: 133, 19: 271, 27: 94, 9: 128, 5: 422}
 """Bits up to the end of the last field we read, per type (type 24 depends on its part)."""
@@ -74,49 +74,57 @@ def message_updates(msg: Any, bits: int, ts_ms: int) -> TrackUpdate | None:
     if not 0 < mmsi <= 999_999_999:
         raise OutOfRangeError("not an MMSI", field="mmsi", actual=str(mmsi),
                               expected="1-999999999")
-    mmsi_text = f"{mmsi:09d}"
-    values: dict[str, object] = {}
+    lat = lon = speed = course = heading = None
+    alt_ft = None
     if msg_type in POSITION_TYPES:
-        _position(msg, msg_type, values)
-    if msg_type in STATIC_TYPES:
-        _static(msg, msg_type, values)
-    values = {name: value for name, value in values.items() if value is not None}
-    if not values:
-        return None  # every field "not available": nothing to say about the track
-    return TrackUpdate(
-        track_id=mmsi_track_id(mmsi_text),
-        kind=TrackKind.AIRCRAFT if msg_type == 9 else TrackKind.VESSEL,
-        source=Source.AIS,
-        ts_ms=ts_ms,
-        mmsi=mmsi_text,
-        **values,  # type: ignore[arg-type]
-    )
-
-
-def _position(msg: Any, msg_type: int, values: dict[str, object]) -> None:
-    lat: float = msg.lat
-    lon: float = msg.lon
-    if lat != 91.0 and lon != 181.0:
-        if not -90.0 <= lat <= 90.0:
+        lat, lon = msg.lat, msg.lon
+        if lat == 91.0 or lon == 181.0:
+            lat = lon = None
+        elif not -90.0 <= lat <= 90.0:
             raise OutOfRangeError("latitude outside [-90, 90]", field="lat", actual=str(lat))
-        if not -180.0 <= lon <= 180.0:
+        elif not -180.0 <= lon <= 180.0:
             raise OutOfRangeError("longitude outside [-180, 180]", field="lon", actual=str(lon))
-        values["lat_deg"] = lat
-        values["lon_deg"] = lon
-    speed = msg.speed
-    course = msg.course
-    if msg_type == 27:
-        values["speed_kt"] = _within(float(speed), 62.0)
-        values["track_deg"] = _within(float(course), 359.0)
-        return
-    if msg_type == 9:
-        values["speed_kt"] = _within(float(speed), 1022.0)
-        alt = msg.alt
-        values["alt_ft"] = None if alt == 4095 else round(alt * FT_PER_M)
-    else:
-        values["speed_kt"] = _within(speed, 102.2)
-        values["heading_deg"] = _within(float(msg.heading), 359.0)
-    values["track_deg"] = _within(course, 359.9)
+        if msg_type == 27:
+            speed = _within(float(msg.speed), 62.0)
+            course = _within(float(msg.course), 359.0)
+        else:
+            if msg_type == 9:
+                speed = _within(float(msg.speed), 1022.0)
+                alt = msg.alt
+                alt_ft = None if alt == 4095 else round(alt * FT_PER_M)
+            else:
+                speed = _within(msg.speed, 102.2)
+                heading = _within(float(msg.heading), 359.0)
+            course = _within(msg.course, 359.9)
+    name = callsign = destination = None
+    imo = ship_type = None
+    if msg_type in STATIC_TYPES:
+        part_b = msg_type == 24 and msg.partno == 1
+        if msg_type != 24 or part_b:
+            ship_type = int(msg.ship_type)
+            if not SHIP_TYPE_RANGE[0] <= ship_type <= SHIP_TYPE_RANGE[1]:
+                ship_type = None
+        if not part_b:
+            name = _text(msg.shipname)
+        if msg_type == 5 or part_b:
+            callsign = _text(msg.callsign)
+        if msg_type == 5:
+            imo = msg.imo
+            if not IMO_RANGE[0] <= imo <= IMO_RANGE[1]:
+                imo = None
+            destination = _text(msg.destination)
+    if lat is None and speed is None and course is None and heading is None \
+            and alt_ft is None and name is None and callsign is None and imo is None \
+            and ship_type is None and destination is None:
+        return None  # every field "not available": nothing to say about the track
+    mmsi_text = f"{mmsi:09d}"
+    return TrackUpdate(
+        track_id=f"mmsi:{mmsi_text}",
+        kind=TrackKind.AIRCRAFT if msg_type == 9 else TrackKind.VESSEL,
+        source=Source.AIS, ts_ms=ts_ms, lat_deg=lat, lon_deg=lon, alt_ft=alt_ft,
+        speed_kt=speed, track_deg=course, callsign=callsign, heading_deg=heading,
+        mmsi=mmsi_text, vessel_name=name, imo=imo, ship_type=ship_type,
+        destination=destination)
 
 
 def _within(value: float, high: float) -> float | None:
@@ -126,22 +134,6 @@ def _within(value: float, high: float) -> float | None:
     measurement produces, so not data, but not a reason to drop the position either.
     """
     return value if 0.0 <= value <= high else None
-
-
-def _static(msg: Any, msg_type: int, values: dict[str, object]) -> None:
-    if (msg_type == 24 and msg.partno == 1) or msg_type != 24:
-        ship_type = int(msg.ship_type)
-        if SHIP_TYPE_RANGE[0] <= ship_type <= SHIP_TYPE_RANGE[1]:
-            values["ship_type"] = ship_type
-    if (msg_type == 24 and msg.partno == 0) or msg_type != 24:
-        values["vessel_name"] = _text(msg.shipname)
-    if msg_type == 5 or (msg_type == 24 and msg.partno == 1):
-        values["callsign"] = _text(msg.callsign)
-    if msg_type == 5:
-        imo = msg.imo
-        if IMO_RANGE[0] <= imo <= IMO_RANGE[1]:
-            values["imo"] = imo
-        values["destination"] = _text(msg.destination)
 
 
 def _text(value: str | None) -> str | None:

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import reduce
 from operator import xor
+from typing import NamedTuple
 
 from pipeline.decode.errors import (
     BadChecksumError,
@@ -60,9 +61,8 @@ class TagBlock:
     checksum_ok: bool | None  # None: the tag block has no checksum
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
-    """One sentence with what came around it.
+class Segment(NamedTuple):
+    """One sentence with what came around it (a named tuple: one is built per sentence).
 
     Attributes:
         raw: the segment as received (tag block, sentence, trailer): dead-letter payload.

@@ -15,12 +15,18 @@ Track ids:
 Vessel fields (``mmsi``, ``vessel_name``, ``imo``, ``ship_type``, ``destination``) come from
 AIS; aircraft database fields (``registration``, ``aircraft_type``, ``military_flag``) from
 readsb's ``r``, ``t`` and ``dbFlags``. Every optional field is None when unknown.
+
+Both records are ``NamedTuple``s rather than the frozen dataclasses of the style guide: they
+are just as immutable, and a decoder builds one per message, where a frozen dataclass of 29
+fields costs ~3.3 us to construct (a ``object.__setattr__`` per field) against ~0.6 us for a
+named tuple, about half of what ``pyais.decode`` spends on a whole message. Compare them
+only with their own type: a named tuple also equals a plain tuple of the same values.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class TrackKind(StrEnum):
@@ -58,8 +64,7 @@ def mmsi_track_id(mmsi: str) -> str:
     return f"mmsi:{mmsi}"
 
 
-@dataclass(frozen=True, slots=True)
-class TrackUpdate:
+class TrackUpdate(NamedTuple):
     """What one decoded record says about a track; any field may be unknown (None).
 
     ``lat_deg``/``lon_deg`` are both set or both None. Flags are None when the message
@@ -102,8 +107,7 @@ class TrackUpdate:
         return self.lat_deg is not None and self.lon_deg is not None
 
 
-@dataclass(frozen=True, slots=True)
-class TrackPoint:
+class TrackPoint(NamedTuple):
     """A position of a track at an event time, with the latest known state of the track."""
 
     track_id: str

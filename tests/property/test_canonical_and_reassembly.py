@@ -23,7 +23,7 @@ def test_canonical_json_round_trips(point: TrackPoint) -> None:
     doc = orjson.loads(encode_point(point))
     assert_valid("tracks.points", doc)
     assert decode_canonical(doc) == TrackUpdate(
-        **{name: getattr(point, name) for name in TrackPoint.__slots__})
+        **{name: getattr(point, name) for name in TrackPoint._fields})
 
 
 @settings(max_examples=300, deadline=None)

@@ -25,7 +25,7 @@ AIRCRAFT = TrackPoint(
 
 
 def _as_update(point: TrackPoint) -> TrackUpdate:
-    return TrackUpdate(**{name: getattr(point, name) for name in TrackPoint.__slots__})
+    return TrackUpdate(**{name: getattr(point, name) for name in TrackPoint._fields})
 
 
 @pytest.mark.parametrize("point", [VESSEL, AIRCRAFT], ids=["vessel", "aircraft"])
