@@ -38,7 +38,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.decode.errors import OutOfRangeError, TruncatedError
-from pipeline.model.track import Source, TrackKind, TrackUpdate
+from pipeline.model.track import Source, TrackKind, TrackUpdate, mmsi_track_id
 
 MIN_BITS = {1: 137, 2: 137, 3: 137, 18: 133, 19: 271, 27: 94, 9: 128, 5: 422}
 """Bits up to the end of the last field we read, per type (type 24 depends on its part)."""
@@ -119,7 +119,7 @@ def message_updates(msg: Any, bits: int, ts_ms: int) -> TrackUpdate | None:
         return None  # every field "not available": nothing to say about the track
     mmsi_text = f"{mmsi:09d}"
     return TrackUpdate(
-        track_id=f"mmsi:{mmsi_text}",
+        track_id=mmsi_track_id(mmsi_text),
         kind=TrackKind.AIRCRAFT if msg_type == 9 else TrackKind.VESSEL,
         source=Source.AIS, ts_ms=ts_ms, lat_deg=lat, lon_deg=lon, alt_ft=alt_ft,
         speed_kt=speed, track_deg=course, callsign=callsign, heading_deg=heading,

@@ -17,27 +17,27 @@ _MAX_TEXT = 64
 
 
 def is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    # Exact types: orjson gives int, float and bool (which is not a number here).
+    return type(value) is float or type(value) is int
 
 
 def number(value: object, name: str, low: float, high: float) -> float:
     """A JSON number within [low, high], as a float."""
-    if not is_number(value):
-        raise BadFieldError("not a number", field=name, actual=repr(value)[:40])
-    result = float(value)  # type: ignore[arg-type]
-    if not low <= result <= high:
+    if type(value) is float or type(value) is int:
+        if low <= value <= high:
+            return float(value)
         raise OutOfRangeError("outside its range", field=name, actual=repr(value)[:40],
                               expected=f"[{low}, {high}]")
-    return result
+    raise BadFieldError("not a number", field=name, actual=repr(value)[:40])
 
 
 def integer(value: object, name: str, low: int, high: int) -> int:
     """A JSON integer (or a float with an integral value) within [low, high]."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        if not low <= value <= high:
-            raise OutOfRangeError("outside its range", field=name, actual=repr(value)[:40],
-                                  expected=f"[{low}, {high}]")
-        return value
+    if type(value) is int:
+        if low <= value <= high:
+            return value
+        raise OutOfRangeError("outside its range", field=name, actual=repr(value)[:40],
+                              expected=f"[{low}, {high}]")
     result = number(value, name, low, high)
     if result != int(result):
         raise BadFieldError("not an integer", field=name, actual=repr(value)[:40])
@@ -46,7 +46,7 @@ def integer(value: object, name: str, low: int, high: int) -> int:
 
 def text(value: object, name: str, max_len: int = _MAX_TEXT) -> str:
     """A JSON string of at most ``max_len`` characters."""
-    if not isinstance(value, str):
+    if type(value) is not str:
         raise BadFieldError("not a string", field=name, actual=repr(value)[:40])
     if len(value) > max_len:
         raise BadFieldError("too long", field=name, actual=value[:40],

@@ -55,6 +55,10 @@ ALT_FT_RANGE = (-2_000, 100_000)
 SPEED_KT_RANGE = (0.0, 4_000.0)
 VRATE_FPM_RANGE = (-60_000, 60_000)
 POSITION_SOURCES = ("adsb", "asterix", "mlat", "flarm")
+# The bounds in the feed's units (m, m/s).
+_ALT_M = (ALT_FT_RANGE[0] / FT_PER_M, ALT_FT_RANGE[1] / FT_PER_M)
+_SPEED_M_S = (SPEED_KT_RANGE[0] / KT_PER_M_S, SPEED_KT_RANGE[1] / KT_PER_M_S)
+_VRATE_M_S = (VRATE_FPM_RANGE[0] / FPM_PER_M_S, VRATE_FPM_RANGE[1] / FPM_PER_M_S)
 
 _HEX_CHARS = frozenset("0123456789abcdefABCDEF")
 
@@ -98,7 +102,7 @@ def decode_state(state: object) -> TrackUpdate:
     Raises:
         DecodeError: the vector cannot be accepted.
     """
-    if not isinstance(state, list):
+    if type(state) is not list:
         raise BadFieldError("state vector is not an array", actual=type(state).__name__)
     if not 17 <= len(state) <= 18:
         raise BadFieldError(f"{len(state)} fields", expected="17 or 18 fields")
@@ -128,13 +132,13 @@ def decode_state(state: object) -> TrackUpdate:
         lat_deg=lat_deg,
         lon_deg=lon_deg,
         alt_ft=None if state[7] is None else round(
-            j.number(state[7], "baro_altitude", *_scaled(ALT_FT_RANGE, FT_PER_M)) * FT_PER_M),
+            j.number(state[7], "baro_altitude", *_ALT_M) * FT_PER_M),
         speed_kt=None if state[9] is None else round(
-            j.number(state[9], "velocity", *_scaled(SPEED_KT_RANGE, KT_PER_M_S))
+            j.number(state[9], "velocity", *_SPEED_M_S)
             * KT_PER_M_S, 1),
         track_deg=None if state[10] is None else _track(state[10]),
         vrate_fpm=None if state[11] is None else round(
-            j.number(state[11], "vertical_rate", *_scaled(VRATE_FPM_RANGE, FPM_PER_M_S))
+            j.number(state[11], "vertical_rate", *_VRATE_M_S)
             * FPM_PER_M_S),
         callsign=None if state[1] is None else f.parse_callsign(
             j.text(state[1], "callsign", 16)),
@@ -152,11 +156,6 @@ def _required(state: list[object], index: int, name: str) -> object:
     if value is None:
         raise MissingFieldError("missing field", field=name)
     return value
-
-
-def _scaled(bounds: tuple[float, float], factor: float) -> tuple[float, float]:
-    """Bounds in our units converted to the feed's units."""
-    return bounds[0] / factor, bounds[1] / factor
 
 
 def _track(value: object) -> float:
