@@ -20,6 +20,7 @@ app stores in a table keyed by the record key; fragment groups evicted from it b
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import orjson
@@ -51,6 +52,8 @@ OPENSKY_MAX_BYTES = 8 * 1024 * 1024
 
 CANONICAL_MAX_BYTES = 16 * 1024
 """A track point with every field is under 1 KiB."""
+
+log = logging.getLogger(__name__)
 
 
 def load_json(raw: bytes, max_bytes: int, trailing_comma: bool = False) -> object:
@@ -109,28 +112,50 @@ def handle_ais(raw: bytes, meta: RecordMeta, stored: bytes | None, now_ms: int) 
     ``stored`` is the table value for the record's key (None: nothing pending).
     """
     stage = "decode.ais"
-    buffer = None if stored is None else FragmentBuffer.from_dict(codec.load_state(stored))
+    buffer = None if stored is None else _load_buffer(stored, meta)
+    if stored is not None and buffer is None:
+        stored = b""  # unreadable: replaced by what this record leaves, or dropped
     try:
         result = decode_ais(raw, Origin(meta.partition, meta.offset, meta.timestamp_ms), buffer)
     except DecodeError as exc:
-        return dead_letter(stage, meta, raw, exc.reason, exc.detail, now_ms)
+        letter = dead_letter(stage, meta, raw, exc.reason, exc.detail, now_ms)
+        letter.drop_state = stored == b""
+        return letter
     handled = _outcome(stage, raw, meta, now_ms, result.decoded)
     for orphan in result.orphans:
         handled.outputs.append(_orphan_letter(stage, meta, orphan, now_ms))
         handled.part_reasons.append(ORPHAN_FRAGMENT)
     after = result.buffer
-    if after is not None and after.changed:
+    if after is not None and (after.changed or stored == b""):
         if after.is_empty:
             handled.drop_state = stored is not None
         else:
             handled.state = codec.dump_state(after.to_dict())
+    elif after is None and stored == b"":
+        handled.drop_state = True
     return handled
+
+
+def _load_buffer(stored: bytes, meta: RecordMeta) -> FragmentBuffer | None:
+    """The stored reassembly state; None when it cannot be read.
+
+    Only this code writes it, so an unreadable value means a bug or an incompatible
+    version. Failing on it would dead-letter every later record of the stream (the value
+    would never change), so the pending fragments are given up instead: bounded loss,
+    logged.
+    """
+    try:
+        return FragmentBuffer.from_dict(codec.load_state(stored))
+    except (ValueError, TypeError, KeyError) as exc:
+        log.warning("unreadable AIS reassembly state dropped topic=%s partition=%s offset=%s "
+                    "error=%s", meta.topic, meta.partition, meta.offset, exc)
+        return None
 
 
 def drain_ais(stored: bytes, meta: RecordMeta, now_ms: int) -> Handled:
     """Dead-letter every pending fragment of a stream (the end of an offline decode)."""
-    buffer = FragmentBuffer.from_dict(codec.load_state(stored))
-    orphans = buffer.drain("end of input")
+    buffer = _load_buffer(stored, meta)
+    orphans = [] if buffer is None else buffer.drain("end of input")
     return Handled([_orphan_letter("decode.ais", meta, o, now_ms) for o in orphans],
                    outcome="drained", part_reasons=[ORPHAN_FRAGMENT] * len(orphans),
                    drop_state=True)

@@ -144,3 +144,15 @@ def test_codec_round_trips_the_new_fields() -> None:
     for out in inputs.handle_readsb(raw, _meta("adsb.readsb"), NOW).outputs:
         update = codec.decode_update(out.value)
         assert codec.encode_update(update) == out.value
+
+
+@pytest.mark.parametrize("stored", [b"not json", b"[]", b'{"groups": [[1]]}',
+                                    b'{"groups": [["k", [[1, 2, "s"]]]]}'])
+def test_unreadable_ais_state_is_given_up_not_fatal(stored: bytes) -> None:
+    lines = (FEEDS / "ais" / "gpsd_sample.aivdm").read_bytes().splitlines()
+    handled = inputs.handle_ais(lines[9], _meta("ais.nmea"), stored, NOW)
+    (update,), _ = _split(handled)
+    assert (update["track_id"], handled.drop_state, handled.state) == (
+        "mmsi:371798000", True, None)
+    fragment = inputs.handle_ais(lines[123], _meta("ais.nmea"), stored, NOW)
+    assert fragment.state is not None and not fragment.drop_state
