@@ -1,7 +1,7 @@
-"""Decode and geofence rates on the bundled feeds, each against a baseline run in the same process.
+"""Geofence rate on the bundled feeds, against a baseline run in the same process.
 
-- ``decode_sbs``: our decode + validation of every line of the bundled SBS feeds, against the
-  bare ``line.split(",")`` of the same lines.
+(Decode rates per input format, SBS included, are ``bench/bench_decode.py``'s job.)
+
 - ``geofence_step``: the geofence step (segments, crossings, all bundled ADIZ zones) over the
   decoded points, per track in order, against a naive baseline: a shapely ``contains`` of each
   point against each zone (no index, no crossings).
@@ -66,21 +66,6 @@ def _write(name: str, items: int, seconds: float, baseline_items: int,
 
 def main() -> None:
     lines = [line for feed in bundled_feeds() for line in feed.read_bytes().splitlines() if line]
-
-    def ours_decode() -> int:
-        for line in lines:
-            decode_sbs(line, 0)
-        return len(lines)
-
-    def baseline_decode() -> int:
-        for line in lines:
-            line.split(b",")
-        return len(lines)
-
-    items, seconds = _best_seconds(ours_decode)
-    b_items, b_seconds = _best_seconds(baseline_decode)
-    print(orjson.dumps(_write("decode_sbs", items, seconds, b_items, b_seconds,
-                              "baseline: bytes.split(',') of the same lines")).decode())
 
     memory: dict[str, TrackMemory] = {}
     points: list[TrackPoint] = []

@@ -6,6 +6,13 @@ agent: faust acks an event whose agent raised, which would lose it silently), wr
 returned table state and sends the returned records. Stage state lives in changelog-backed
 tables keyed by track id, co-partitioned with the topics that feed them, so a restarted or
 rebalanced worker continues where the last one stopped.
+
+One decode agent per input topic. AIS reassembly state (fragments waiting for the rest of
+their message, a pending ``$PGHP`` time) lives in the ``ais-fragments`` table keyed by the
+``ais.nmea`` record key, co-partitioned with the topic: the fragments of one receiver meet
+on one partition, and a restarted worker recovers its pending fragments from the changelog.
+Records without a key share one stream (key ``b""``), but land on any partition, so their
+multi-sentence messages reassemble only when all fragments travel in one record.
 """
 
 from __future__ import annotations
@@ -22,15 +29,19 @@ from pipeline.geofence.zones import ZoneSet
 from pipeline.identify.enrich import IdentifyContext
 from pipeline.metrics import Metrics
 from pipeline.settings import Settings
-from pipeline.transport import handlers
+from pipeline.transport import handlers, inputs
 from pipeline.transport.config_follower import follow
 from pipeline.transport.handlers import Handled, RecordMeta, StageStates
 from pipeline.transport.topics import (
+    ADSB_OPENSKY,
+    ADSB_READSB,
     ADSB_SBS,
+    AIS_NMEA,
     CATALOGUE,
     FLIGHTPLANS,
     TRACK_POINTS,
     TRACK_UPDATES,
+    TRACKS_CANONICAL,
     WATCHLISTS,
     TopicSpec,
     topic_name,
@@ -87,10 +98,12 @@ def create_app(settings: Settings, zones: ZoneSet, ctx: IdentifyContext, metrics
                                value_type=bytes, partitions=settings.partitions)
     identity_table = app.Table("identity-state", default=None, key_type=bytes,
                                value_type=bytes, partitions=settings.partitions)
+    ais_table = app.Table("ais-fragments", default=None, key_type=bytes, value_type=bytes,
+                          partitions=settings.partitions)
     max_gap_ms = settings.max_gap_s * 1000
 
     async def deliver(stage: str, meta: RecordMeta, handled: Handled) -> None:
-        metrics.count(stage, meta.topic, handled.outcome, handled.reason)
+        metrics.count(stage, meta.topic, handled.outcome, handled.reason, handled.part_reasons)
         for output in handled.outputs:
             await topics[output.topic].send(key=output.key, value=output.value)
 
@@ -98,7 +111,8 @@ def create_app(settings: Settings, zones: ZoneSet, ctx: IdentifyContext, metrics
     # the configuration topics have been read once; later changes apply as they arrive.
     config_read = asyncio.Event()
 
-    def agent(spec: TopicSpec, stage: str, handle: Callable[[Any, RecordMeta, int], Handled],
+    def agent(spec: TopicSpec, stage: str,
+              handle: Callable[[Any, bytes, RecordMeta, int], Handled],
               needs_config: bool = False) -> None:
         async def run(stream: Any) -> None:
             if needs_config:
@@ -106,28 +120,47 @@ def create_app(settings: Settings, zones: ZoneSet, ctx: IdentifyContext, metrics
             async for event in stream.events():
                 meta = _meta(event)
                 now_ms = _now_ms()
+                # A null value (a tombstone) is an empty record: dead-lettered, not a crash.
                 raw = event.value if isinstance(event.value, bytes) else b""
                 handled = handlers.guarded(stage, meta, raw, now_ms,
-                                           partial(handle, event, meta, now_ms))
+                                           partial(handle, event, raw, meta, now_ms))
                 await deliver(stage, meta, handled)
 
         run.__name__ = f"{stage.replace('.', '_')}_agent"
         app.agent(topics[spec], name=f"adizwatch.{stage}")(run)
 
-    def decode_sbs(event: Any, meta: RecordMeta, now_ms: int) -> Handled:
-        return handlers.handle_sbs(event.value, meta, now_ms)
+    def decode_sbs(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
+        return handlers.handle_sbs(raw, meta, now_ms)
 
-    def merge_update(event: Any, meta: RecordMeta, now_ms: int) -> Handled:
-        handled = handlers.handle_update(event.value, event.key, meta,
+    def decode_readsb(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
+        return inputs.handle_readsb(raw, meta, now_ms)
+
+    def decode_opensky(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
+        return inputs.handle_opensky(raw, meta, now_ms)
+
+    def decode_canonical(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
+        return inputs.handle_canonical(raw, meta, now_ms)
+
+    def decode_ais(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
+        key = event.key if isinstance(event.key, bytes) else b""
+        handled = inputs.handle_ais(raw, meta, ais_table.get(key), now_ms)
+        if handled.state is not None:
+            ais_table[key] = handled.state
+        elif handled.drop_state:
+            del ais_table[key]
+        return handled
+
+    def merge_update(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
+        handled = handlers.handle_update(raw, event.key, meta,
                                          memory_table.get(event.key), now_ms)
         if handled.state is not None:
             memory_table[event.key] = handled.state
         return handled
 
-    def geofence_identify(event: Any, meta: RecordMeta, now_ms: int) -> Handled:
+    def geofence_identify(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
         stored = StageStates(geofence_table.get(event.key), identity_table.get(event.key))
-        handled = handlers.handle_point(event.value, event.key, meta, stored, zones, ctx,
-                                        max_gap_ms, now_ms)
+        handled = handlers.handle_point(raw, event.key, meta, stored, zones, ctx, max_gap_ms,
+                                        now_ms)
         if handled.states.fence is not None:
             geofence_table[event.key] = handled.states.fence
         if handled.states.identity is not None:
@@ -150,6 +183,10 @@ def create_app(settings: Settings, zones: ZoneSet, ctx: IdentifyContext, metrics
     app.task(follow_configuration)
 
     agent(ADSB_SBS, "decode.sbs", decode_sbs)
+    agent(ADSB_READSB, "decode.readsb", decode_readsb)
+    agent(ADSB_OPENSKY, "decode.opensky", decode_opensky)
+    agent(TRACKS_CANONICAL, "decode.canonical", decode_canonical)
+    agent(AIS_NMEA, "decode.ais", decode_ais)
     agent(TRACK_UPDATES, "merge", merge_update)
     agent(TRACK_POINTS, "geofence", geofence_identify, needs_config=True)
     return app

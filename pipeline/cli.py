@@ -19,7 +19,6 @@ import asyncio
 import logging
 import os
 import sys
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -61,8 +60,13 @@ def _parser() -> argparse.ArgumentParser:
                       help="scale the original pacing (default 1 = real time)")
     pace.add_argument("--as-fast-as-possible", action="store_true")
 
-    dec = sub.add_parser("decode", help="decode a recorded feed offline to JSON lines")
-    dec.add_argument("--format", choices=["sbs"], default="sbs")
+    dec = sub.add_parser(
+        "decode", help="decode a recorded feed offline: track points as JSON lines on stdout, "
+                       "a JSON summary line on stderr")
+    dec.add_argument("--format", choices=["sbs", "readsb", "opensky", "canonical", "ais"],
+                     default="sbs")
+    dec.add_argument("--deadletters", type=Path, metavar="FILE",
+                     help="also write the dead letters there, one JSON object per line")
     dec.add_argument("file", type=Path)
 
     for name, what in (("watchlist", "watch-list CSV rows"),
@@ -135,35 +139,30 @@ def _cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_decode(args: argparse.Namespace) -> int:
-    from pipeline.assemble.merger import TrackMemory, merge
-    from pipeline.decode.errors import DecodeError
-    from pipeline.decode.sbs import decode_sbs
-    from pipeline.transport.codec import encode_point
+    import time
 
-    memory: dict[str, TrackMemory] = {}
-    dead: Counter[str] = Counter()
-    records = points = 0
+    from pipeline.transport.offline import OfflineDecoder, read_records
+
+    if not args.file.is_file():
+        raise SettingsError(f"{args.file}: no such file")
+    decoder = OfflineDecoder(args.format, now_ms=time.time_ns() // 1_000_000)
     out = sys.stdout.buffer
-    with args.file.open("rb") as handle:
-        for raw in handle:
-            line = raw.rstrip(b"\r\n")
-            if not line:
-                continue
-            records += 1
-            try:
-                update = decode_sbs(line, 0)
-            except DecodeError as exc:
-                dead[exc.reason] += 1
-                continue
-            if update is None:
-                continue
-            memory[update.track_id], point = merge(memory.get(update.track_id), update)
-            if point is not None:
-                points += 1
-                out.write(encode_point(point) + b"\n")
-    print(orjson.dumps({"records": records, "points": points, "tracks": len(memory),
-                        "static_updates": 0, "deadletters": dict(dead)}).decode(),
-          file=sys.stderr)
+    letters_out = None if args.deadletters is None else args.deadletters.open("wb")
+    try:
+        for offset, raw in enumerate(read_records(args.file, args.format)):
+            points, letters = decoder.feed(raw, offset)
+            for point in points:
+                out.write(point + b"\n")
+            if letters_out is not None:
+                letters_out.writelines(letter + b"\n" for letter in letters)
+        letters = decoder.finish()
+        if letters_out is not None:
+            letters_out.writelines(letter + b"\n" for letter in letters)
+    finally:
+        if letters_out is not None:
+            letters_out.close()
+    out.flush()
+    print(orjson.dumps(decoder.summary.as_json()).decode(), file=sys.stderr)
     return 0
 
 

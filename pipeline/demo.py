@@ -241,6 +241,8 @@ def run_demo(speed: float | None = DEFAULT_SPEED, console: Console | None = None
         env = dict(os.environ, ADIZWATCH_BOOTSTRAP_SERVERS=settings.bootstrap_servers,
                    ADIZWATCH_WATCHLISTS=",".join(map(str, bundled_watchlists())),
                    ADIZWATCH_FLIGHTPLANS=",".join(map(str, bundled_flightplans())))
+        # The demo exposes metrics only when asked to: a fixed port may be taken here.
+        env.setdefault("ADIZWATCH_METRICS_PORT", "0")
         worker = subprocess.Popen(
             [sys.executable, "-m", "pipeline", "run", "--embedded-broker"],
             stdout=worker_log, stderr=subprocess.STDOUT, env=env)

@@ -1,28 +1,44 @@
 """Counters of what each stage did, in Prometheus form (prometheus-client).
 
-``records_total{stage, outcome}`` counts every record a stage handled, so for each input
-topic received = accepted + dead-lettered; ``deadletters_total{stage, topic, reason}``
-breaks the rejections down. A private registry per worker keeps tests independent.
+- ``adizwatch_records_total{stage, topic, outcome}`` counts every record a stage handled,
+  once. For the decode stages the outcome is ``accepted`` (track updates out),
+  ``no_track_data`` (valid, nothing to track: an SBS ``AIR`` line, an AIS base-station
+  report, a buffered AIS fragment) or ``deadletter``, so per input topic
+  received = accepted + no_track_data + deadletter.
+- ``adizwatch_deadletters_total{stage, topic, reason, unit}`` counts every dead letter
+  written: ``unit="record"`` for a whole record (these are the ``deadletter`` outcomes
+  above), ``unit="part"`` for one part of an accepted record (an aircraft of a snapshot, an
+  NMEA sentence, an AIS fragment group that never completed).
+
+:func:`serve` exposes the registry over HTTP in the Prometheus text format. A private
+registry per worker keeps tests independent.
 """
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, generate_latest
+from collections.abc import Iterable
+
+from prometheus_client import CollectorRegistry, Counter, generate_latest, start_http_server
 
 
 class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
-        self.records = Counter("adizwatch_records", "Records handled, by stage and outcome",
-                               ["stage", "outcome"], registry=self.registry)
-        self.deadletters = Counter("adizwatch_deadletters",
-                                   "Records dead-lettered, by stage, topic and reason",
-                                   ["stage", "topic", "reason"], registry=self.registry)
+        self.records = Counter("adizwatch_records", "Records handled, by stage, topic and outcome",
+                               ["stage", "topic", "outcome"], registry=self.registry)
+        self.deadletters = Counter(
+            "adizwatch_deadletters",
+            "Dead letters written, by stage, topic and reason; unit=record for a whole record, "
+            "unit=part for one part of an accepted record",
+            ["stage", "topic", "reason", "unit"], registry=self.registry)
 
-    def count(self, stage: str, topic: str, outcome: str, reason: str | None) -> None:
-        self.records.labels(stage, outcome).inc()
+    def count(self, stage: str, topic: str, outcome: str, reason: str | None,
+              part_reasons: Iterable[str] = ()) -> None:
+        self.records.labels(stage, topic, outcome).inc()
         if reason is not None:
-            self.deadletters.labels(stage, topic, reason).inc()
+            self.deadletters.labels(stage, topic, reason, "record").inc()
+        for part_reason in part_reasons:
+            self.deadletters.labels(stage, topic, part_reason, "part").inc()
 
     def stats(self) -> dict[str, float]:
         """A snapshot: ``"<metric>{labels}" -> value`` for every sample with a value."""
@@ -37,3 +53,11 @@ class Metrics:
     def exposition(self) -> bytes:
         """The Prometheus text format."""
         return generate_latest(self.registry)
+
+    def serve(self, port: int, addr: str = "0.0.0.0") -> None:
+        """Expose the registry at ``http://<addr>:<port>/metrics`` from a daemon thread.
+
+        Raises:
+            OSError: the port cannot be bound.
+        """
+        start_http_server(port, addr=addr, registry=self.registry)

@@ -19,6 +19,7 @@ down as arguments. Command-line options override the environment (see ``cli.py``
 | ADIZWATCH_FLIGHTPLANS | (none) | flight-plan JSON-lines files, comma-separated, loaded at start |
 | ADIZWATCH_DATA_DIR | (temp dir)/adizwatch | faust's working directory (state is in changelogs) |
 | ADIZWATCH_LOG_LEVEL | INFO | DEBUG, INFO, WARNING or ERROR |
+| ADIZWATCH_METRICS_PORT | 9108 | port of the Prometheus text exposition (/metrics); 0 = off |
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ class Settings:
     flightplans: tuple[Path, ...] = ()
     data_dir: Path = Path(tempfile.gettempdir()) / "adizwatch"
     log_level: str = "INFO"
+    metrics_port: int = 9108
+    """Prometheus exposition port (9108: next to node-exporter's 9100 range); 0 = off."""
     embedded_broker: bool = False
     """Set by the launcher when the broker is the embedded Tansu (enables its workarounds)."""
 
@@ -100,6 +103,8 @@ class Settings:
             if v.upper() not in _LOG_LEVELS:
                 raise SettingsError(f"ADIZWATCH_LOG_LEVEL: {v!r} is not one of {_LOG_LEVELS}")
             s = replace(s, log_level=v.upper())
+        if (v := get("ADIZWATCH_METRICS_PORT")) is not None:
+            s = replace(s, metrics_port=_parse_int("ADIZWATCH_METRICS_PORT", v, 0, 65_535))
         return s
 
 

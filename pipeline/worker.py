@@ -1,6 +1,7 @@
 """Run one pipeline worker until SIGINT/SIGTERM.
 
-Creates the missing topics, loads the zones and the identification tables, builds the faust
+Creates the missing topics, starts the Prometheus exposition (``ADIZWATCH_METRICS_PORT``),
+loads the zones and the identification tables, builds the faust
 app and hands the process to a faust worker. Against the embedded Tansu broker the transport
 workarounds are switched on first, in this process, before any client exists.
 """
@@ -68,7 +69,11 @@ def run_worker(settings: Settings) -> int:
     log.info("starting worker bootstrap=%s zones=%d group=%s", settings.bootstrap_servers,
              len(zones), settings.group_id)
     (settings.data_dir / settings.group_id).mkdir(parents=True, exist_ok=True)
-    app = create_app(settings, zones, ctx, Metrics(), extra)
+    metrics = Metrics()
+    if settings.metrics_port:
+        metrics.serve(settings.metrics_port)
+        log.info("metrics at http://0.0.0.0:%d/metrics", settings.metrics_port)
+    app = create_app(settings, zones, ctx, metrics, extra)
     worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True)
     try:
         worker.execute_from_commandline()

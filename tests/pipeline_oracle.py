@@ -62,3 +62,65 @@ def run_offline(lines: Iterable[bytes], zones: ZoneSet, ctx: IdentifyContext,
                         assert out.topic is IDENTIFICATIONS
                         result.identifications.append(orjson.loads(out.value))
     return result
+
+
+@dataclass
+class InputsResult:
+    """What the decode and merge stages must produce for a set of keyed input streams."""
+
+    points: dict[str, list[dict[str, object]]] = field(default_factory=dict)  # per track
+    updates: list[dict[str, object]] = field(default_factory=list)
+    deadletters: list[dict[str, object]] = field(default_factory=list)
+    outcomes: dict[tuple[str, str], int] = field(default_factory=dict)  # (topic, outcome)
+    part_letters: dict[str, int] = field(default_factory=dict)  # per topic
+    tracks_by_stream: dict[tuple[str, bytes | None], set[str]] = field(default_factory=dict)
+
+
+def run_inputs(streams: Iterable[tuple[str, str, bytes | None, list[bytes]]],
+               record_ts_ms: int) -> InputsResult:
+    """Decode and merge keyed input streams in order, as one worker would.
+
+    Args:
+        streams: (format, full topic name, record key, record values) per stream; AIS
+            reassembly state is per key, as in the app's table.
+        record_ts_ms: the timestamp of every record.
+    """
+    from pipeline.transport import inputs as input_handlers
+    from pipeline.transport.offline import FORMATS
+
+    result = InputsResult()
+    memory: dict[bytes, bytes] = {}
+    ais_state: dict[bytes, bytes] = {}
+    for fmt, topic, key, values in streams:
+        _, _, handler = FORMATS[fmt]
+        tracks = result.tracks_by_stream.setdefault((topic, key), set())
+        for value in values:
+            meta = RecordMeta(topic, None, None, record_ts_ms)
+            if handler is None:
+                stream = key or b""
+                handled = input_handlers.handle_ais(value, meta, ais_state.get(stream), 0)
+                if handled.state is not None:
+                    ais_state[stream] = handled.state
+                elif handled.drop_state:
+                    ais_state.pop(stream, None)
+            else:
+                handled = handler(value, meta, 0)
+            outcome = (topic, handled.outcome)
+            result.outcomes[outcome] = result.outcomes.get(outcome, 0) + 1
+            result.part_letters[topic] = (result.part_letters.get(topic, 0)
+                                          + len(handled.part_reasons))
+            for out in handled.outputs:
+                if out.topic is DEADLETTER:
+                    result.deadletters.append(orjson.loads(out.value))
+                    continue
+                assert out.key is not None
+                tracks.add(out.key.decode())
+                result.updates.append(orjson.loads(out.value))
+                merged = handlers.handle_update(out.value, out.key, meta, memory.get(out.key), 0)
+                if merged.state is not None:
+                    memory[out.key] = merged.state
+                for point in merged.outputs:
+                    assert point.topic is TRACK_POINTS
+                    result.points.setdefault(out.key.decode(), []).append(
+                        orjson.loads(point.value))
+    return result

@@ -1,10 +1,11 @@
 """Per-track merge of partial updates into track points.
 
-SBS (and later AIS static data) spread what is known about a track over several message
-types: the callsign in one, the squawk in another, the position in a third. The merger keeps
-the latest known value of each field per track, and turns every update that carries a
-position into a :class:`TrackPoint` that carries the latest callsign, squawk, altitude and
-speed.
+SBS spreads what is known about an aircraft over several message types (the callsign in one,
+the squawk in another, the position in a third), and AIS sends a vessel's name, call sign,
+IMO number, ship type and destination in static and voyage messages (types 5, 19, 24) apart
+from its position reports. The merger keeps the latest known value of each field per track,
+and turns every update that carries a position into a :class:`TrackPoint` that carries the
+latest identity and state.
 
 A field from an update older than the newest one seen for the track only fills a gap; it
 never overwrites a newer value. A position not newer than the last one published for the
@@ -16,12 +17,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
-from pipeline.model.track import TrackPoint, TrackUpdate
+from pipeline.model.track import AddressType, TrackPoint, TrackUpdate
 
-_MERGED_FIELDS = (
-    "icao24", "alt_ft", "speed_kt", "track_deg", "vrate_fpm", "callsign", "squawk",
-    "alert", "emergency", "spi", "on_ground",
+_IDENTITY_FIELDS = (
+    "icao24", "callsign", "squawk", "alert", "emergency", "spi", "on_ground", "address_type",
+    "registration", "aircraft_type", "military_flag", "mmsi", "vessel_name", "imo",
+    "ship_type", "destination",
 )
+"""Carried from the memory onto every point (the latest known value)."""
+
+_KINEMATIC_FIELDS = ("alt_ft", "speed_kt", "track_deg", "vrate_fpm", "heading_deg",
+                     "data_source")
+"""Taken from the positioned update itself; from the memory only when the update lacks them."""
+
+_MERGED_FIELDS = _IDENTITY_FIELDS + _KINEMATIC_FIELDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +51,17 @@ class TrackMemory:
     emergency: bool | None = None
     spi: bool | None = None
     on_ground: bool | None = None
+    heading_deg: float | None = None
+    address_type: AddressType | None = None
+    data_source: str | None = None
+    registration: str | None = None
+    aircraft_type: str | None = None
+    military_flag: bool | None = None
+    mmsi: str | None = None
+    vessel_name: str | None = None
+    imo: int | None = None
+    ship_type: int | None = None
+    destination: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {fl.name: getattr(self, fl.name) for fl in fields(self)}
@@ -58,6 +78,9 @@ class TrackMemory:
             raise ValueError("track memory with a bad last_point_ms")
         memory = cls(track_id=track_id, updated_ms=updated_ms, last_point_ms=last_point_ms)
         values = {name: data.get(name) for name in _MERGED_FIELDS}
+        address_type = values.get("address_type")
+        if address_type is not None:
+            values["address_type"] = AddressType(str(address_type))
         return replace(memory, **values)  # type: ignore[arg-type]
 
 
@@ -84,6 +107,10 @@ def merge(memory: TrackMemory | None, update: TrackUpdate) -> tuple[TrackMemory,
         memory = replace(memory, **changes)  # type: ignore[arg-type]
     if update.lat_deg is None or update.lon_deg is None or stale:
         return memory, None
+    values: dict[str, object] = {name: getattr(memory, name) for name in _IDENTITY_FIELDS}
+    for name in _KINEMATIC_FIELDS:
+        value = getattr(update, name)
+        values[name] = value if value is not None else getattr(memory, name)
     point = TrackPoint(
         track_id=update.track_id,
         kind=update.kind,
@@ -91,16 +118,6 @@ def merge(memory: TrackMemory | None, update: TrackUpdate) -> tuple[TrackMemory,
         ts_ms=update.ts_ms,
         lat_deg=update.lat_deg,
         lon_deg=update.lon_deg,
-        icao24=memory.icao24,
-        alt_ft=update.alt_ft if update.alt_ft is not None else memory.alt_ft,
-        speed_kt=update.speed_kt if update.speed_kt is not None else memory.speed_kt,
-        track_deg=update.track_deg if update.track_deg is not None else memory.track_deg,
-        vrate_fpm=update.vrate_fpm if update.vrate_fpm is not None else memory.vrate_fpm,
-        callsign=memory.callsign,
-        squawk=memory.squawk,
-        alert=memory.alert,
-        emergency=memory.emergency,
-        spi=memory.spi,
-        on_ground=memory.on_ground,
+        **values,  # type: ignore[arg-type]
     )
     return memory, point

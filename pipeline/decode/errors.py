@@ -6,16 +6,26 @@
     ├── NotUtf8Error                 not_utf8
     ├── TooLargeError                too_large
     ├── TruncatedError               truncated
+    ├── BadChecksumError             bad_checksum
     ├── BadFieldError                bad_field
+    │   └── MissingFieldError        missing_field
     ├── OutOfRangeError              out_of_range
     ├── UnknownFormatError           unknown_format
     └── BadKeyError                  bad_key
+
+Two more reasons are not raised by a decoder but produced by the stages around them:
+``orphan_fragment`` (:data:`ORPHAN_FRAGMENT`: a multi-sentence AIS message whose other
+fragments never came) and ``internal_error`` (an unexpected exception, see
+``transport/handlers.guarded``).
 
 The reason codes are part of the dead-letter contract (``schemas/adizwatch.deadletter``):
 consumers count and route on them, so they never change meaning.
 """
 
 from __future__ import annotations
+
+ORPHAN_FRAGMENT = "orphan_fragment"
+INTERNAL_ERROR = "internal_error"
 
 
 class DecodeError(ValueError):
@@ -68,8 +78,20 @@ class TruncatedError(DecodeError):
     reason = "truncated"
 
 
+class BadChecksumError(DecodeError):
+    """An NMEA sentence whose checksum does not match its content."""
+
+    reason = "bad_checksum"
+
+
 class BadFieldError(DecodeError):
     reason = "bad_field"
+
+
+class MissingFieldError(BadFieldError):
+    """A required field is absent (or null)."""
+
+    reason = "missing_field"
 
 
 class OutOfRangeError(DecodeError):

@@ -13,10 +13,12 @@ from pipeline.decode.errors import BadFieldError, OutOfRangeError
 
 _HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 _OCTAL_DIGITS = frozenset("01234567")
-_CALLSIGN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmnopqrstuvwxyz-")
+_DECIMAL_DIGITS = frozenset("0123456789")
+_CALLSIGN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmnopqrstuvwxyz- ")
 
 MAX_CALLSIGN_LEN = 8
-"""ICAO Annex 10 aircraft identification: at most 8 characters."""
+"""ICAO Annex 10 aircraft identification: at most 8 characters (letters, digits, space;
+real feeds also write ``-``). Inner spaces occur in real data (``WLD 62``, ``FLW ME 1``)."""
 
 
 def parse_icao24(text: str, field: str = "hex_ident") -> str:
@@ -52,6 +54,11 @@ def parse_int(text: str, field: str, low: int, high: int) -> int:
     return int(value)
 
 
+def is_octal(text: str) -> bool:
+    """True when every character is an octal digit (and there is at least one)."""
+    return bool(text) and _OCTAL_DIGITS.issuperset(text)
+
+
 def parse_squawk(text: str, field: str = "squawk") -> str:
     """A Mode A code: 4 octal digits, returned as text (leading zeros matter)."""
     if len(text) != 4 or not _OCTAL_DIGITS.issuperset(text):
@@ -61,13 +68,13 @@ def parse_squawk(text: str, field: str = "squawk") -> str:
 
 
 def parse_callsign(text: str, field: str = "callsign") -> str | None:
-    """An aircraft identification (trailing blanks stripped); None when blank."""
+    """An aircraft identification (outer blanks stripped); None when blank."""
     value = text.strip()
     if not value:
         return None
     if len(value) > MAX_CALLSIGN_LEN or not _CALLSIGN_CHARS.issuperset(value):
         raise BadFieldError("not an aircraft identification", field=field, actual=text,
-                            expected=f"1-{MAX_CALLSIGN_LEN} letters or digits")
+                            expected=f"1-{MAX_CALLSIGN_LEN} letters, digits or inner spaces")
     return value.upper()
 
 
@@ -79,24 +86,33 @@ def parse_date_time_ms(date_text: str, time_text: str, field: str) -> int:
     if len(time_text) < 8 or len(time_text) > 15 or time_text[2] != ":" or time_text[5] != ":":
         raise BadFieldError("not a time", field=field, actual=time_text,
                             expected="HH:MM:SS.fff")
-    try:
-        year, month, day = int(date_text[0:4]), int(date_text[5:7]), int(date_text[8:10])
-        hour, minute = int(time_text[0:2]), int(time_text[3:5])
-        seconds_text = time_text[6:]
-        if not seconds_text[:2].isdigit() or (len(seconds_text) > 2 and (
-                seconds_text[2] != "." or not seconds_text[3:].isdigit())):
-            raise ValueError(seconds_text)
-        second = int(seconds_text[:2])
-        millis = int((seconds_text[3:] + "000")[:3]) if len(seconds_text) > 3 else 0
-    except ValueError:
+    fraction = time_text[9:] if len(time_text) > 8 else ""
+    digits = (date_text[0:4] + date_text[5:7] + date_text[8:10] + time_text[0:2]
+              + time_text[3:5] + time_text[6:8] + fraction)
+    if not _DECIMAL_DIGITS.issuperset(digits) or (
+            len(time_text) > 8 and (time_text[8] != "." or len(time_text) == 9)):
         raise BadFieldError("not a date/time", field=field,
-                            actual=f"{date_text} {time_text}") from None
+                            actual=f"{date_text} {time_text}")
+    year, month, day = int(date_text[0:4]), int(date_text[5:7]), int(date_text[8:10])
+    hour, minute, second = int(time_text[0:2]), int(time_text[3:5]), int(time_text[6:8])
+    millis = int((fraction + "000")[:3])
     try:
         moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError as exc:
         raise OutOfRangeError(f"impossible date/time: {exc}", field=field,
                               actual=f"{date_text} {time_text}") from None
     return int(moment.timestamp()) * 1000 + millis
+
+
+def parse_rfc3339_ms(text: str, field: str) -> int:
+    """``YYYY-MM-DDTHH:MM:SS.fffZ`` (exactly: UTC, milliseconds) to epoch milliseconds."""
+    if len(text) != 24 or text[10] != "T" or text[19] != "." or text[23] != "Z":
+        raise BadFieldError("not an RFC 3339 UTC time with milliseconds", field=field,
+                            actual=text, expected="YYYY-MM-DDTHH:MM:SS.fffZ")
+    if text[4] != "-" or not text[20:23].isdigit():
+        raise BadFieldError("not an RFC 3339 UTC time with milliseconds", field=field,
+                            actual=text, expected="YYYY-MM-DDTHH:MM:SS.fffZ")
+    return parse_date_time_ms(text[:10], text[11:23], field)
 
 
 def parse_flag(text: str, field: str) -> bool | None:

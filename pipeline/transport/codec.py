@@ -21,7 +21,7 @@ from pipeline.decode.errors import (
 )
 from pipeline.model.deadletter import DeadLetter
 from pipeline.model.events import Identification, Transition, ZoneEvent
-from pipeline.model.track import Source, TrackKind, TrackPoint, TrackUpdate
+from pipeline.model.track import AddressType, Source, TrackKind, TrackPoint, TrackUpdate
 from pipeline.transport.timefmt import format_ms
 
 MAX_JSON_BYTES = 64 * 1024
@@ -39,7 +39,19 @@ _OPTIONAL_TRACK_FIELDS: tuple[tuple[str, str, type | tuple[type, ...]], ...] = (
     ("emergency", "emergency", bool),
     ("spi", "spi", bool),
     ("on_ground", "on_ground", bool),
+    ("heading_deg", "heading_deg", (int, float)),
+    ("address_type", "address_type", str),
+    ("data_source", "data_source", str),
+    ("registration", "registration", str),
+    ("aircraft_type", "aircraft_type", str),
+    ("military_flag", "military_flag", bool),
+    ("mmsi", "mmsi", str),
+    ("vessel_name", "vessel_name", str),
+    ("imo", "imo", int),
+    ("ship_type", "ship_type", int),
+    ("destination", "destination", str),
 )
+_ADDRESS_TYPES = {a.value: a for a in AddressType}
 
 
 def _track_json(track: TrackPoint | TrackUpdate) -> dict[str, object]:
@@ -120,6 +132,12 @@ def _track_fields(data: Mapping[str, object], require_position: bool) -> dict[st
     for wire, attr, kinds in _OPTIONAL_TRACK_FIELDS:
         value = _get(data, wire, kinds)
         fields[attr] = float(value) if kinds == (int, float) and value is not None else value  # type: ignore[arg-type]
+    if fields["address_type"] is not None:
+        address_type = _ADDRESS_TYPES.get(str(fields["address_type"]))
+        if address_type is None:
+            raise BadFieldError("unknown address type", field="address_type",
+                                actual=repr(fields["address_type"])[:40])
+        fields["address_type"] = address_type
     return fields
 
 
@@ -255,6 +273,15 @@ def encode_deadletter(letter: DeadLetter) -> bytes:
     })
 
 
+def encode_element(element: object) -> bytes:
+    """A parsed JSON element re-encoded: the payload of a dead letter for one part of a
+    record (an aircraft of a snapshot), which has no bytes of its own."""
+    try:
+        return orjson.dumps(element)
+    except TypeError:  # not from JSON after all: keep what can be kept
+        return repr(element).encode("utf-8", "replace")
+
+
 def dump_state(state: Mapping[str, object]) -> bytes:
     """A stage's state for a table (changelog) value."""
     return orjson.dumps(state)
@@ -275,6 +302,7 @@ __all__ = [
     "decode_zone_event",
     "dump_state",
     "encode_deadletter",
+    "encode_element",
     "encode_identification",
     "encode_point",
     "encode_update",

@@ -64,13 +64,26 @@ class StageStates:
 
 @dataclass(slots=True)
 class Handled:
-    """What a handler produced: records to send, new table state(s), and an outcome label."""
+    """What a handler produced: records to send, new table state(s), and an outcome label.
+
+    ``outcome`` is the record's one outcome (``accepted``, ``no_track_data``, ``deadletter``
+    for the decode stages). ``part_reasons`` lists the reasons of the dead letters written
+    for *parts* of an accepted record (one aircraft of a snapshot, one NMEA sentence, an
+    AIS fragment group that never completed), so received = accepted + dead-lettered holds
+    per record while every rejected part is still counted by reason. ``state`` is the new
+    table value (None: unchanged); ``drop_state`` asks for the table entry to be deleted;
+    ``states`` are the geofence and identify states of the point handler.
+    """
 
     outputs: list[Output] = field(default_factory=list)
     outcome: str = "accepted"
     state: bytes | None = None
     reason: str | None = None  # dead-letter reason, when the outcome is "deadletter"
     states: StageStates = field(default_factory=StageStates)
+    part_reasons: list[str] = field(default_factory=list)
+    static_updates: int = 0  # updates without a position (identity, AIS static data)
+    messages: int = 0  # complete messages or items decoded (AIS messages, aircraft, states)
+    drop_state: bool = False
 
 
 def dead_letter(stage: str, meta: RecordMeta, raw: bytes, reason: str, detail: str,
@@ -101,8 +114,9 @@ def handle_sbs(raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
     except DecodeError as exc:
         return dead_letter("decode.sbs", meta, raw, exc.reason, exc.detail, now_ms)
     if update is None:
-        return Handled(outcome="no_track_data")
-    return Handled([Output(TRACK_UPDATES, update.track_id.encode(), codec.encode_update(update))])
+        return Handled(outcome="no_track_data", messages=1)
+    return Handled([Output(TRACK_UPDATES, update.track_id.encode(), codec.encode_update(update))],
+                   static_updates=0 if update.has_position else 1, messages=1)
 
 
 def _check_key(key: bytes | None, track_id: str) -> None:

@@ -29,6 +29,16 @@ class TopicSpec:
 
 ADSB_SBS = TopicSpec("adsb.sbs", Role.INPUT, "anything or none",
                      "one SBS-1/BaseStation line (text)", "adsb.sbs.schema.json")
+ADSB_READSB = TopicSpec("adsb.readsb", Role.INPUT, "anything or none",
+                        "readsb/tar1090 aircraft.json document or one aircraft object (JSON)",
+                        "adsb.readsb.schema.json")
+ADSB_OPENSKY = TopicSpec("adsb.opensky", Role.INPUT, "anything or none",
+                         "OpenSky /states/all response (JSON)", "adsb.opensky.schema.json")
+TRACKS_CANONICAL = TopicSpec("tracks.canonical", Role.INPUT, "anything or none",
+                             "canonical track point from another system (JSON)",
+                             "tracks.canonical.schema.json")
+AIS_NMEA = TopicSpec("ais.nmea", Role.INPUT, "receiver/source id (its fragments meet on one "
+                     "partition)", "AIS NMEA 0183 sentence(s) (text)", "ais.nmea.schema.json")
 TRACK_UPDATES = TopicSpec("tracks.updates", Role.INTERNAL, "track id",
                           "partial track update (JSON), re-keyed by track",
                           "tracks.updates.schema.json")
@@ -46,8 +56,10 @@ WATCHLISTS = TopicSpec("watchlists", Role.CONFIG, "entry key (icao24:, mmsi:, ca
 FLIGHTPLANS = TopicSpec("flightplans", Role.CONFIG, "plan id",
                         "flight plan (JSON), null = withdraw", "flightplans.schema.json")
 
+INPUTS: tuple[TopicSpec, ...] = (ADSB_SBS, ADSB_READSB, ADSB_OPENSKY, TRACKS_CANONICAL, AIS_NMEA)
+
 CATALOGUE: tuple[TopicSpec, ...] = (
-    ADSB_SBS, TRACK_UPDATES, TRACK_POINTS, ZONE_EVENTS, IDENTIFICATIONS, DEADLETTER,
+    *INPUTS, TRACK_UPDATES, TRACK_POINTS, ZONE_EVENTS, IDENTIFICATIONS, DEADLETTER,
     WATCHLISTS, FLIGHTPLANS,
 )
 

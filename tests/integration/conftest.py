@@ -13,7 +13,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -46,6 +46,7 @@ class Deployment:
     group_id: str
     partitions: int
     log_dir: Path
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     def env(self) -> dict[str, str]:
         return dict(os.environ,
@@ -55,7 +56,9 @@ class Deployment:
                     ADIZWATCH_PARTITIONS=str(self.partitions),
                     ADIZWATCH_WATCHLISTS=",".join(map(str, bundled_watchlists())),
                     ADIZWATCH_FLIGHTPLANS=",".join(map(str, bundled_flightplans())),
-                    PYTHONPATH=str(REPO))
+                    # No fixed port: workers of concurrent test runs would collide on it.
+                    ADIZWATCH_METRICS_PORT="0",
+                    PYTHONPATH=str(REPO)) | self.extra_env
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run ``adizwatch ARGS`` against this deployment; fails the test on a non-zero exit."""

@@ -25,6 +25,25 @@ def produce(bootstrap: str, topic: str, lines: Sequence[bytes], key: bytes | Non
     return asyncio.run(go())
 
 
+def produce_keyed(bootstrap: str, topic: str, records: Sequence[tuple[bytes | None, bytes]],
+                  timestamp_ms: int) -> int:
+    """Send (key, value) records in order, all with the same record timestamp."""
+
+    async def go() -> int:
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5,
+                                    max_request_size=4 * 1024 * 1024)
+        await producer.start()
+        try:
+            sent = [await producer.send(topic, value, key=key, timestamp_ms=timestamp_ms)
+                    for key, value in records]
+            await asyncio.gather(*sent)
+            return len(sent)
+        finally:
+            await producer.stop()
+
+    return asyncio.run(go())
+
+
 def read_all(bootstrap: str, topic: str, partitions: int) -> list[tuple[bytes | None, bytes]]:
     """Every record of ``topic`` up to its current end, partition by partition."""
 

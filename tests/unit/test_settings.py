@@ -14,6 +14,12 @@ def test_defaults_work_locally() -> None:
     assert settings.bootstrap_servers == "localhost:9092"
     assert settings.zone_paths[0].name == "adiz"
     assert settings.allied_countries == frozenset({"US", "CA"})
+    assert settings.metrics_port == 9108
+
+
+def test_metrics_port_zero_turns_the_exposition_off() -> None:
+    assert Settings.from_env({"ADIZWATCH_METRICS_PORT": "0"}).metrics_port == 0
+    assert Settings.from_env({"ADIZWATCH_METRICS_PORT": "9200"}).metrics_port == 9200
 
 
 def test_overrides(tmp_path: Path) -> None:
@@ -44,6 +50,8 @@ def test_overrides(tmp_path: Path) -> None:
     ("ADIZWATCH_ALLIED_COUNTRIES", "USA"),
     ("ADIZWATCH_LOG_LEVEL", "LOUD"),
     ("ADIZWATCH_MAX_GAP_S", "-1"),
+    ("ADIZWATCH_METRICS_PORT", "70000"),
+    ("ADIZWATCH_METRICS_PORT", "http"),
 ])
 def test_bad_values_fail_with_the_variable_name(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=f"^{name}: "):
