@@ -171,7 +171,15 @@ class ZoneGrid:
         contains = self.contains
         dx, dy = x1 - x0, y1 - y0
         if not raw:
-            # No contact with the boundary: one side throughout.
+            # No contact with the boundary: one side throughout. Any of its points tells
+            # which; an end in a cell without boundary tells it for free.
+            cells = self.cells
+            for x, y in ((x0, y0), (x1, y1)):
+                entry = cells.get(cell_of(x, y))
+                if entry is None:
+                    return []
+                if entry is True:
+                    return [(0.0, 1.0)]
             return [(0.0, 1.0)] if contains(x0 + dx * 0.5, y0 + dy * 0.5) else []
         cuts = [0.0]
         for t in sorted(raw):

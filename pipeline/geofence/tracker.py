@@ -41,7 +41,7 @@ from pipeline.geofence.events import event_id, make_event, order
 from pipeline.geofence.geometry import unwrap_lon
 from pipeline.geofence.state import Pending, TrackState, Visit
 from pipeline.geofence.timers import LostAfter, lost_deadline, lost_events
-from pipeline.geofence.vertical import Piece, clip_to_band, in_band
+from pipeline.geofence.vertical import Piece, band_interval, clip_to_band, in_band
 from pipeline.geofence.zones import Zone, ZoneSet
 from pipeline.model.events import Boundary, Transition, ZoneEvent
 from pipeline.model.track import TrackKind, TrackPoint
@@ -62,8 +62,8 @@ class StepOutcome(StrEnum):
     LATE = "late"
 
 
-@dataclass(frozen=True, slots=True)
-class StepResult:
+@dataclass(slots=True)
+class StepResult:  # not frozen, for speed, like TrackState
     state: TrackState
     events: list[ZoneEvent]
     outcome: StepOutcome
@@ -232,6 +232,23 @@ def _applies(zone: Zone, kind: TrackKind) -> bool:
     return zone.rules.applies_to.covers(kind)
 
 
+_WHOLE = [(0.0, 1.0)]
+
+
+def _still_inside(found: list[tuple[Zone, list[tuple[float, float]]]], inside: tuple[str, ...],
+                  kind: TrackKind, alt0: int | None, alt1: int | None) -> bool:
+    """True when the segment is inside exactly the zones the track is in, throughout."""
+    if len(found) != len(inside):
+        return False
+    for zone, intervals in found:
+        if intervals != _WHOLE or zone.zone_id not in inside or not _applies(zone, kind):
+            return False
+        if (zone.rules.banded and kind is TrackKind.AIRCRAFT
+                and band_interval(alt0, alt1, zone.rules) != (0.0, 1.0)):
+            return False
+    return True
+
+
 def _point_inside(zones: ZoneSet, point: TrackPoint) -> list[Zone]:
     aircraft = point.kind is TrackKind.AIRCRAFT
     return [z for z in zones.containing(point.lat_deg, point.lon_deg)
@@ -293,8 +310,20 @@ def step(state: TrackState | None, point: TrackPoint, zones: ZoneSet,
         outcome = StepOutcome.DUPLICATE if ts == state.last_ts_ms else StepOutcome.LATE
         return StepResult(state, [], outcome)
 
+    inside = state.inside
+    if not inside and not state.pending and ts - state.last_ts_ms <= max_gap_ms:
+        # Far from every zone: the common case, kept free of anything not needed.
+        lon0, lon1 = state.last_lon_deg, point.lon_deg
+        delta = lon1 - lon0
+        if delta > 180.0:
+            lon1 -= 360.0
+        elif delta < -180.0:
+            lon1 += 360.0
+        if zones.nothing_near(lon0, state.last_lat_deg, lon1, point.lat_deg):
+            return StepResult(TrackState(ts, point.lat_deg, point.lon_deg, (), point.alt_ft,
+                                         (), (), None, point), [], StepOutcome.SEGMENT)
     early: list[ZoneEvent] = []
-    if state.inside:
+    if inside:
         lost_at = state.lost_at_ms
         deadline = lost_deadline(point.track_id, state, lost_after)
         if deadline is not None and ts >= deadline:
@@ -304,7 +333,7 @@ def step(state: TrackState | None, point: TrackPoint, zones: ZoneSet,
             early.extend(make_event(point, zones, zid, Transition.REGAINED, ts, point.lat_deg,
                                     point.lon_deg, False, alt_ft=point.alt_ft,
                                     last_seen_ms=state.last_ts_ms)
-                         for zid in state.inside)
+                         for zid in inside)
 
     if ts - state.last_ts_ms > max_gap_ms:
         move = _Move(state, point, zones, True, point.lon_deg)
@@ -316,12 +345,14 @@ def step(state: TrackState | None, point: TrackPoint, zones: ZoneSet,
     else:
         lon1 = unwrap_lon(state.last_lon_deg, point.lon_deg)
         found = zones.segment(state.last_lon_deg, state.last_lat_deg, lon1, point.lat_deg)
-        if not found and not state.inside and not state.pending and not state.visits:
-            # Far from every zone: the common case.
-            return StepResult(TrackState(ts, point.lat_deg, point.lon_deg, (), point.alt_ft,
-                                         report=point), early, StepOutcome.SEGMENT)
-        move = _Move(state, point, zones, False, lon1)
         kind = point.kind
+        if (not early and not state.pending and not state.visits
+                and _still_inside(found, inside, kind, state.last_alt_ft, point.alt_ft)):
+            # Deep inside the same zones: nothing can happen.
+            return StepResult(TrackState(ts, point.lat_deg, point.lon_deg, inside,
+                                         point.alt_ft, (), (), None, point), [],
+                              StepOutcome.SEGMENT)
+        move = _Move(state, point, zones, False, lon1)
         pieces_of = {}
         for zone, intervals in found:
             if not _applies(zone, kind):

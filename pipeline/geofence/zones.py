@@ -26,7 +26,7 @@ from shapely.geometry.base import BaseGeometry
 
 from pipeline.geofence.errors import ZoneError, ZoneReason
 from pipeline.geofence.features import parse_feature
-from pipeline.geofence.grid import NY, X_MIN, Y_MIN, Entry, ZoneGrid, cell_of, cell_range
+from pipeline.geofence.grid import CELL_DEG, CELL_EPS, NY, X_MIN, Y_MIN, Entry, ZoneGrid, cell_of
 from pipeline.geofence.rules import ZoneRules
 
 __all__ = ["Zone", "ZoneError", "ZoneSet", "default_zone_dir", "load_zone_collection",
@@ -69,6 +69,11 @@ def zone_from_feature(feature: object) -> Zone:
 
 Intervals = list[tuple[float, float]]
 
+# grid.cell_range, inlined on the hot path.
+_INV = 1.0 / CELL_DEG
+_LO_X, _HI_X = X_MIN + CELL_EPS, X_MIN - CELL_EPS
+_LO_Y, _HI_Y = Y_MIN + CELL_EPS, Y_MIN - CELL_EPS
+
 
 class ZoneSet:
     """An immutable, indexed set of zones."""
@@ -99,6 +104,31 @@ class ZoneSet:
                 if entry is True or (entry is not False
                                      and shapely.intersects_xy(zone.extended, lon_deg, lat_deg))]
 
+    def near_boundary(self, lat_deg: float, lon_deg: float) -> bool:
+        """True when the point's grid cell holds a zone boundary (a statistic for benches)."""
+        found = self._cells.get(cell_of(lon_deg, lat_deg), ())
+        return any(isinstance(entry, tuple) for _, entry in found)
+
+    def nothing_near(self, x0: float, y0: float, x1: float, y1: float) -> bool:
+        """True when no zone has a cell under the segment's box (the fast path)."""
+        if x0 <= x1:
+            ix0, ix1 = int((x0 - _LO_X) * _INV), int((x1 - _HI_X) * _INV)
+        else:
+            ix0, ix1 = int((x1 - _LO_X) * _INV), int((x0 - _HI_X) * _INV)
+        if y0 <= y1:
+            iy0, iy1 = int((y0 - _LO_Y) * _INV), int((y1 - _HI_Y) * _INV)
+        else:
+            iy0, iy1 = int((y1 - _LO_Y) * _INV), int((y0 - _HI_Y) * _INV)
+        cells = self._cells
+        if ix0 == ix1 and iy0 == iy1:
+            return ix0 * NY + iy0 not in cells
+        for ix in range(ix0, ix1 + 1):
+            base = ix * NY
+            for iy in range(iy0, iy1 + 1):
+                if base + iy in cells:
+                    return False
+        return True
+
     def segment(self, x0: float, y0: float, x1: float, y1: float) -> list[tuple[Zone, Intervals]]:
         """The zones a segment is inside somewhere, each with its closed inside intervals.
 
@@ -113,19 +143,20 @@ class ZoneSet:
         cells = self._cells
         lx, hx = (x0, x1) if x0 <= x1 else (x1, x0)
         ly, hy = (y0, y1) if y0 <= y1 else (y1, y0)
-        ixs = cell_range(lx, hx, X_MIN)
-        iys = cell_range(ly, hy, Y_MIN)
-        ncells = len(ixs) * len(iys)
-        if ncells == 1:
-            found = cells.get(ixs.start * NY + iys.start)
+        ix0, ix1 = int((lx - _LO_X) * _INV), int((hx - _HI_X) * _INV)
+        iy0, iy1 = int((ly - _LO_Y) * _INV), int((hy - _HI_Y) * _INV)
+        if ix0 == ix1 and iy0 == iy1:
+            found = cells.get(ix0 * NY + iy0)
             if found is None:
                 return []
+            ncells = 1
             per_zone: dict[Zone, list[Entry]] = {zone: [entry] for zone, entry in found}
         else:
+            ncells = (ix1 - ix0 + 1) * (iy1 - iy0 + 1)
             per_zone = {}
-            for ix in ixs:
+            for ix in range(ix0, ix1 + 1):
                 base = ix * NY
-                for iy in iys:
+                for iy in range(iy0, iy1 + 1):
                     hit = cells.get(base + iy)
                     if hit is not None:
                         for zone, entry in hit:
