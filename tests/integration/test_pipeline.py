@@ -10,6 +10,7 @@ literal counts guard the oracle itself.
 from __future__ import annotations
 
 from collections import Counter
+
 import orjson
 import pytest
 
