@@ -19,8 +19,8 @@ from pipeline.geofence.zones import load_zone_files
 from pipeline.identify.identity import Identifier, IdentityPolicy
 from pipeline.metrics import Metrics
 from pipeline.settings import Settings
-from pipeline.transport.admin import ensure_topics
-from pipeline.transport.topics import CATALOGUE, topic_name
+from pipeline.transport.admin import ensure_catalogue
+from pipeline.transport.zone_feed import LiveZones
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +38,11 @@ def run_worker(settings: Settings) -> int:
         extra = embedded_faust_settings()
     zones = load_zone_files(settings.zone_paths)
     identifier = Identifier.load(IdentityPolicy(allied_countries=settings.allied_countries))
-    asyncio.run(ensure_topics(
-        settings.bootstrap_servers,
-        [topic_name(spec, settings.topic_prefix) for spec in CATALOGUE],
-        settings.partitions, settings.replication_factor))
+    asyncio.run(ensure_catalogue(settings.bootstrap_servers, settings.topic_prefix,
+                                 settings.partitions, settings.replication_factor))
     log.info("starting worker bootstrap=%s zones=%d group=%s", settings.bootstrap_servers,
              len(zones), settings.group_id)
-    app = create_app(settings, zones, identifier, Metrics(), extra)
+    app = create_app(settings, LiveZones(zones), identifier, Metrics(), extra)
     worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True)
     try:
         worker.execute_from_commandline()

@@ -17,10 +17,14 @@ from dataclasses import dataclass, field
 from pipeline.assemble.merger import TrackMemory, merge
 from pipeline.decode.errors import BadKeyError, DecodeError
 from pipeline.decode.sbs import decode_sbs
-from pipeline.geofence.tracker import StepOutcome, TrackState, step
+from pipeline.geofence.state import TrackState
+from pipeline.geofence.timers import LostAfter
+from pipeline.geofence.tracker import DEFAULT_LOST_AFTER, StepOutcome, StepResult, step
 from pipeline.geofence.zones import ZoneSet
 from pipeline.identify.identity import Identifier
 from pipeline.model.deadletter import DeadLetter
+from pipeline.model.events import Transition
+from pipeline.model.track import TrackPoint
 from pipeline.transport import codec
 from pipeline.transport.topics import (
     DEADLETTER,
@@ -118,30 +122,56 @@ def handle_update(raw: bytes, key: bytes | None, meta: RecordMeta, stored: bytes
                    outcome="point", state=state)
 
 
-def handle_point(raw: bytes, key: bytes | None, meta: RecordMeta, stored: bytes | None,
-                 zones: ZoneSet, max_gap_ms: int, now_ms: int) -> Handled:
-    """``tracks.points`` record + the track's geofence state -> ``zones.events`` records."""
+def fence_point(raw: bytes, key: bytes | None, meta: RecordMeta, stored: bytes | None,
+                zones: ZoneSet, max_gap_ms: int, now_ms: int,
+                lost_after: LostAfter = DEFAULT_LOST_AFTER,
+                ) -> tuple[Handled, TrackPoint | None, StepResult | None]:
+    """:func:`handle_point`, also returning the decoded point and the step's result.
+
+    The stored state carries the record's partition (when known) beside the track state, so
+    the lost-track clocks of a partition can be rebuilt from the table after a restart.
+    """
     try:
         point = codec.decode_point(raw)
         _check_key(key, point.track_id)
     except DecodeError as exc:
-        return dead_letter("geofence", meta, raw, exc.reason, exc.detail, now_ms)
+        return dead_letter("geofence", meta, raw, exc.reason, exc.detail, now_ms), None, None
     state = None if stored is None else TrackState.from_dict(codec.load_state(stored))
-    result = step(state, point, zones, max_gap_ms)
+    result = step(state, point, zones, max_gap_ms, lost_after)
     outputs = [Output(ZONE_EVENTS, point.track_id.encode(), codec.encode_zone_event(e))
                for e in result.events]
     unchanged = result.outcome in (StepOutcome.DUPLICATE, StepOutcome.LATE)
     return Handled(outputs, outcome=result.outcome.value,
-                   state=None if unchanged else codec.dump_state(result.state.to_dict()))
+                   state=None if unchanged else dump_track_state(result.state, meta.partition)
+                   ), point, result
+
+
+def dump_track_state(state: TrackState, partition: int | None) -> bytes:
+    """The table value of a track's geofence state."""
+    data = state.to_dict()
+    if partition is not None:
+        data["partition"] = partition
+    return codec.dump_state(data)
+
+
+def handle_point(raw: bytes, key: bytes | None, meta: RecordMeta, stored: bytes | None,
+                 zones: ZoneSet, max_gap_ms: int, now_ms: int,
+                 lost_after: LostAfter = DEFAULT_LOST_AFTER) -> Handled:
+    """``tracks.points`` record + the track's geofence state -> ``zones.events`` records."""
+    return fence_point(raw, key, meta, stored, zones, max_gap_ms, now_ms, lost_after)[0]
 
 
 def handle_zone_event(raw: bytes, meta: RecordMeta, identifier: Identifier,
                       now_ms: int) -> Handled:
-    """``zones.events`` record -> one ``alerts.identification`` record."""
+    """``zones.events`` entry or exit -> one ``alerts.identification`` record."""
     try:
         event = codec.decode_zone_event(raw)
     except DecodeError as exc:
         return dead_letter("identify", meta, raw, exc.reason, exc.detail, now_ms)
+    if event.transition not in (Transition.ENTRY, Transition.EXIT):
+        # Dwell, lost and regained are not identified (yet): the track was identified at
+        # its entry, and a later issue deepens identification.
+        return Handled(outcome="not_identified")
     ident = identifier.identify(event)
     return Handled([Output(IDENTIFICATIONS, event.point.track_id.encode(),
                            codec.encode_identification(ident))], outcome=ident.identity.value)
