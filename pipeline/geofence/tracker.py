@@ -183,7 +183,8 @@ class _ZoneRun:
                 self.pending = None
                 return
             self._confirm()
-        self._dwell(t)
+        if not self.move.jump:  # after a gap, found outside: not known to have stayed
+            self._dwell(t)
         self.move.emit(self.zone_id, Transition.EXIT, t, via)
         self.inside = False
         self.visit = None
