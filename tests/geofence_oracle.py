@@ -129,7 +129,8 @@ class _Segment:
     def __init__(self, p0: TrackPoint, p1: TrackPoint) -> None:
         self.p0, self.p1 = p0, p1
         d = p1.lon_deg - p0.lon_deg
-        self.lon1 = p1.lon_deg - 360.0 if d > 180 else p1.lon_deg + 360.0 if d < -180 else p1.lon_deg
+        shift = -360.0 if d > 180 else 360.0 if d < -180 else 0.0
+        self.lon1 = p1.lon_deg + shift
         self.alts = _alts(p0, p1)
 
     def at(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:

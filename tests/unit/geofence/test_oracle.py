@@ -17,6 +17,7 @@ hand-written unit tests' job.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import random
@@ -136,7 +137,8 @@ def _sharp_vertices(features: list[dict[str, object]]) -> shapely.STRtree:
                 for i, (x, y) in enumerate(coords):
                     ax, ay = coords[i - 1]
                     bx, by = coords[(i + 1) % len(coords)]
-                    turn = math.degrees(abs(math.atan2(by - y, bx - x) - math.atan2(y - ay, x - ax)))
+                    turn = math.degrees(abs(math.atan2(by - y, bx - x)
+                                            - math.atan2(y - ay, x - ax)))
                     turn = min(turn, 360 - turn)
                     if turn > 15 and abs(abs(x) - 180) > 1e-9:  # the split seam is no corner
                         points += [shapely.Point(x + dx, y) for dx in (-360, 0, 360)]
@@ -144,7 +146,7 @@ def _sharp_vertices(features: list[dict[str, object]]) -> shapely.STRtree:
 
 
 def _clear_of(tree: shapely.STRtree, points: list[TrackPoint]) -> bool:
-    for p0, p1 in zip(points, points[1:], strict=False):
+    for p0, p1 in itertools.pairwise(points):
         if p1.ts_ms <= p0.ts_ms or p1.ts_ms - p0.ts_ms > 300_000:
             continue
         lon1 = p1.lon_deg + (360 if p1.lon_deg - p0.lon_deg < -180 else
