@@ -5,7 +5,7 @@ Subcommands:
   run       run a worker against a Kafka cluster until SIGINT/SIGTERM
   replay    produce a recorded feed into a topic, keeping its pacing
   decode    decode a recorded feed offline, one track point per line as JSON
-  zones     list the zones that would be loaded
+  zones     list, check, put and delete zones (``cli_zones.py``)
 
 Exit codes: 0 success, 1 failure, 2 usage error.
 """
@@ -24,6 +24,8 @@ from pathlib import Path
 
 import orjson
 
+from pipeline import cli_zones
+from pipeline.geofence.errors import ZoneError
 from pipeline.settings import Settings, SettingsError, parse_bootstrap, parse_zone_paths
 
 log = logging.getLogger("adizwatch")
@@ -63,10 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     dec.add_argument("--format", choices=["sbs"], default="sbs")
     dec.add_argument("file", type=Path)
 
-    zones = sub.add_parser("zones", help="zone sets")
-    zones_sub = zones.add_subparsers(dest="zones_command", required=True)
-    zl = zones_sub.add_parser("list", help="list the zones that would be loaded")
-    zl.add_argument("--zones")
+    cli_zones.add_parser(sub)
     return parser
 
 
@@ -154,23 +153,6 @@ def _cmd_decode(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_zones_list(settings: Settings) -> int:
-    from rich.console import Console
-    from rich.table import Table
-
-    from pipeline.geofence.zones import load_zone_files
-
-    zones = load_zone_files(settings.zone_paths)
-    table = Table(title=f"{len(zones)} zones")
-    for column in ("id", "name", "source", "bounds (lon/lat)"):
-        table.add_column(column)
-    for zone in zones.zones:
-        bounds = ", ".join(f"{v:.2f}" for v in zone.geometry.bounds)
-        table.add_row(zone.zone_id, zone.name, str(zone.properties.get("source", "")), bounds)
-    Console().print(table)
-    return 0
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -192,9 +174,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_replay(args, settings)
         if args.command == "decode":
             return _cmd_decode(args)
-        return _cmd_zones_list(settings)
+        return cli_zones.run(args, settings)
     except SettingsError as exc:
         print(f"adizwatch: {exc}", file=sys.stderr)
         return 2
+    except ZoneError as exc:
+        print(f"adizwatch: {exc.reason.value}: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130

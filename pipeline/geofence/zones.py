@@ -55,12 +55,22 @@ def _extend(geometry: BaseGeometry) -> BaseGeometry:
     return shapely.union_all(pieces)
 
 
-def zone_from_feature(feature: object) -> Zone:
+def zone_from_feature(feature: object, defaults: Mapping[str, object] | None = None) -> Zone:
     """Build a zone from one GeoJSON Feature.
+
+    Args:
+        feature: the parsed GeoJSON Feature.
+        defaults: properties assumed where the feature has none (e.g. the bundled set's
+            ``kind``).
 
     Raises:
         ZoneError: the feature fails a check of ``features.py``, with its reason.
     """
+    if defaults and isinstance(feature, Mapping) and isinstance(feature.get("properties"),
+                                                                Mapping):
+        props_in = feature["properties"]
+        assert isinstance(props_in, Mapping)
+        feature = {**feature, "properties": {**defaults, **props_in}}
     zone_id, name, geometry, rules, props = parse_feature(feature)
     extended = _extend(geometry)
     return Zone(zone_id=zone_id, name=name, geometry=geometry, extended=extended,
@@ -187,14 +197,19 @@ class ZoneSet:
         return out
 
 
-def load_zone_collection(data: object) -> list[Zone]:
+BUNDLED_DEFAULTS: Mapping[str, object] = {"kind": "adiz"}
+"""The bundled files hold only ADIZ boundaries; their features carry no ``kind``."""
+
+
+def load_zone_collection(data: object,
+                         defaults: Mapping[str, object] | None = None) -> list[Zone]:
     """Zones of a GeoJSON FeatureCollection (a parsed JSON document)."""
     if not isinstance(data, Mapping) or data.get("type") != "FeatureCollection":
         raise ZoneError(ZoneReason.NOT_A_FEATURE, "not a GeoJSON FeatureCollection")
     features = data.get("features")
     if not isinstance(features, Sequence):
         raise ZoneError(ZoneReason.NOT_A_FEATURE, "FeatureCollection without features")
-    return [zone_from_feature(feature) for feature in features]
+    return [zone_from_feature(feature, defaults) for feature in features]
 
 
 def load_zone_files(paths: Iterable[Path]) -> ZoneSet:
@@ -202,13 +217,15 @@ def load_zone_files(paths: Iterable[Path]) -> ZoneSet:
     zones: list[Zone] = []
     for path in paths:
         files = sorted(path.glob("*.geojson")) if path.is_dir() else [path]
+        bundled = path.resolve() == default_zone_dir()
+        defaults = BUNDLED_DEFAULTS if bundled else None
         for file in files:
             try:
                 data = json.loads(file.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
                 raise ZoneError(ZoneReason.UNREADABLE, f"{file}: {exc}") from None
             try:
-                zones.extend(load_zone_collection(data))
+                zones.extend(load_zone_collection(data, defaults))
             except ZoneError as exc:
                 raise ZoneError(exc.reason, f"{file}: {exc.detail}", exc.zone_id) from None
     return ZoneSet(zones)

@@ -15,9 +15,12 @@ with the zone set of each phase; literal expectations guard the oracle itself.
 
 from __future__ import annotations
 
+import asyncio
 import re
+from pathlib import Path
 
 import orjson
+import pytest
 
 from pipeline.geofence.zone_config import ZoneRegistry
 from pipeline.geofence.zones import ZoneSet, default_zone_dir, load_zone_files
@@ -221,3 +224,25 @@ def test_live_zones_bands_circles_dwell_lost_on_two_workers(
     assert "stays in force" in str(letters[0]["detail"])
     for worker in workers_started:
         assert workers.stop(worker) == 0, workers.log_text()
+
+
+def test_zones_cli_puts_deletes_and_lists_live_zones(
+        deployment: Deployment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from pipeline.cli import main
+    from pipeline.transport.admin import ensure_catalogue
+
+    monkeypatch.setenv("ADIZWATCH_BOOTSTRAP_SERVERS", deployment.bootstrap_servers)
+    monkeypatch.setenv("ADIZWATCH_TOPIC_PREFIX", deployment.prefix)
+    asyncio.run(ensure_catalogue(deployment.bootstrap_servers, deployment.prefix,
+                                 deployment.partitions, 1))
+    path = tmp_path / "watch.geojson"
+    path.write_bytes(b'{"type": "FeatureCollection", "features": [' + CIRCLE_V1 + b", "
+                     + NEW_BOX + b"]}")
+    assert main(["zones", "put", str(path)]) == 0
+    assert main(["zones", "delete", "us-hawaii-adiz"]) == 0
+    capsys.readouterr()
+    assert main(["zones", "list", "--live", "--json"]) == 0
+    ids = {orjson.loads(line)["id"] for line in capsys.readouterr().out.splitlines()}
+    assert ids == {"cn-east-china-sea-adiz", "us-alaska-adiz", "us-contiguous-adiz-atlantic-gulf",
+                   "us-contiguous-adiz-pacific", "us-guam-adiz", "watch-circle", "new-box"}

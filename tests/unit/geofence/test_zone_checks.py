@@ -115,6 +115,6 @@ def test_every_bundled_adiz_loads_with_its_citation() -> None:
     assert sorted(zones.by_id) == sorted(_readme_areas())
     for zone in zones.zones:
         assert zone.properties.get("source"), zone.zone_id
-        assert zone.rules == ZoneRules()
+        assert zone.rules == ZoneRules(kind="adiz")
     files = sorted(p.name for p in default_zone_dir().glob("*.geojson"))
     assert all(json.loads((default_zone_dir() / f).read_text())["features"] for f in files)
