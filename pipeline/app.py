@@ -13,6 +13,11 @@ their message, a pending ``$PGHP`` time) lives in the ``ais-fragments`` table ke
 on one partition, and a restarted worker recovers its pending fragments from the changelog.
 Records without a key share one stream (key ``b""``), but land on any partition, so their
 multi-sentence messages reassemble only when all fragments travel in one record.
+
+Zones: every worker applies ``zones.config`` itself, from a reader outside the consumer group
+(``transport/zone_feed.py``, started as an app task); the geofence agent waits until that
+reader has caught up before its first point. The ``zones.config`` agent, in the group, only
+writes the change log and the dead letters (``transport/zone_handlers.py``).
 """
 
 from __future__ import annotations
@@ -21,17 +26,18 @@ import asyncio
 import time
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import faust
 
-from pipeline.geofence.zones import ZoneSet
+from pipeline.geofence.timers import LostAfter
 from pipeline.identify.enrich import IdentifyContext
 from pipeline.metrics import Metrics
 from pipeline.settings import Settings
 from pipeline.transport import handlers, inputs
 from pipeline.transport.config_follower import follow
-from pipeline.transport.handlers import Handled, RecordMeta, StageStates
+from pipeline.transport.geofence_stage import GeofenceStage
+from pipeline.transport.handlers import Handled, RecordMeta
 from pipeline.transport.topics import (
     ADSB_OPENSKY,
     ADSB_READSB,
@@ -43,9 +49,12 @@ from pipeline.transport.topics import (
     TRACK_UPDATES,
     TRACKS_CANONICAL,
     WATCHLISTS,
+    ZONES_CONFIG,
     TopicSpec,
     topic_name,
 )
+from pipeline.transport.zone_feed import LiveZones, follow_zones
+from pipeline.transport.zone_handlers import handle_zone_config
 
 
 def _now_ms() -> int:
@@ -62,13 +71,13 @@ def broker_urls(bootstrap_servers: str) -> list[str]:
     return [f"kafka://{server}" for server in bootstrap_servers.split(",")]
 
 
-def create_app(settings: Settings, zones: ZoneSet, ctx: IdentifyContext, metrics: Metrics,
+def create_app(settings: Settings, zones: LiveZones, ctx: IdentifyContext, metrics: Metrics,
                extra_settings: Mapping[str, Any] | None = None) -> faust.App:
     """Build the worker's faust app.
 
     Args:
         settings: the deployment's settings.
-        zones: the zones the geofence tests.
+        zones: the worker's live zone set (files, then ``zones.config``).
         ctx: the identification tables, rules, watch-list and flight plans.
         metrics: where the agents count what they did.
         extra_settings: faust settings added by the transport (e.g. for the embedded broker).
@@ -100,7 +109,11 @@ def create_app(settings: Settings, zones: ZoneSet, ctx: IdentifyContext, metrics
                                value_type=bytes, partitions=settings.partitions)
     ais_table = app.Table("ais-fragments", default=None, key_type=bytes, value_type=bytes,
                           partitions=settings.partitions)
-    max_gap_ms = settings.max_gap_s * 1000
+    zones_table = app.Table("zones-accepted", default=None, key_type=bytes, value_type=bytes,
+                            partitions=settings.partitions)
+    fence = GeofenceStage(lambda: zones.current, settings.max_gap_s * 1000,
+                          LostAfter(settings.lost_aircraft_s * 1000,
+                                    settings.lost_vessel_s * 1000))
 
     async def deliver(stage: str, meta: RecordMeta, handled: Handled) -> None:
         metrics.count(stage, meta.topic, handled.outcome, handled.reason, handled.part_reasons)
@@ -108,7 +121,8 @@ def create_app(settings: Settings, zones: ZoneSet, ctx: IdentifyContext, metrics
             await topics[output.topic].send(key=output.key, value=output.value)
 
     # The identify stage must not judge tracks before the watch-lists and flight plans in
-    # the configuration topics have been read once; later changes apply as they arrive.
+    # the configuration topics have been read once, nor the geofence before the zones of
+    # zones.config; later changes apply as they arrive.
     config_read = asyncio.Event()
 
     def agent(spec: TopicSpec, stage: str,
@@ -117,6 +131,7 @@ def create_app(settings: Settings, zones: ZoneSet, ctx: IdentifyContext, metrics
         async def run(stream: Any) -> None:
             if needs_config:
                 await config_read.wait()
+                await zones.ready.wait()
             async for event in stream.events():
                 meta = _meta(event)
                 now_ms = _now_ms()
@@ -158,13 +173,15 @@ def create_app(settings: Settings, zones: ZoneSet, ctx: IdentifyContext, metrics
         return handled
 
     def geofence_identify(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
-        stored = StageStates(geofence_table.get(event.key), identity_table.get(event.key))
-        handled = handlers.handle_point(raw, event.key, meta, stored, zones, ctx, max_gap_ms,
-                                        now_ms)
-        if handled.states.fence is not None:
-            geofence_table[event.key] = handled.states.fence
-        if handled.states.identity is not None:
-            identity_table[event.key] = handled.states.identity
+        handled = fence.handle(raw, event.key, meta, geofence_table, now_ms)
+        handlers.identify_fenced(handled, raw, identity_table, ctx, zones.current)
+        return handled
+
+    def zone_config(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
+        stored = zones_table.get(event.key) if event.key else None
+        handled = handle_zone_config(event.value, event.key, meta, stored, now_ms)
+        if handled.state is not None and event.key:
+            zones_table[event.key] = handled.state
         return handled
 
     config_names = {topic_name(spec, settings.topic_prefix): spec
@@ -189,4 +206,16 @@ def create_app(settings: Settings, zones: ZoneSet, ctx: IdentifyContext, metrics
     agent(AIS_NMEA, "decode.ais", decode_ais)
     agent(TRACK_UPDATES, "merge", merge_update)
     agent(TRACK_POINTS, "geofence", geofence_identify, needs_config=True)
+    agent(ZONES_CONFIG, "zones.config", zone_config)
+
+    async def zones_reader() -> None:
+        await follow_zones(zones, settings.bootstrap_servers,
+                           topic_name(ZONES_CONFIG, settings.topic_prefix))
+
+    async def on_rebalance(sender: Any, *args: Any, **kwargs: Any) -> None:
+        fence.reset()  # partitions may move: rebuild the lost-track clocks from the table
+
+    app.task(zones_reader)
+    app.on_partitions_revoked.connect(cast(Any, on_rebalance))
+    app.on_partitions_assigned.connect(cast(Any, on_rebalance))
     return app

@@ -7,7 +7,7 @@ Subcommands:
   decode    decode a recorded feed offline, one track point per line as JSON
   watchlist check or load a watch-list CSV into the watchlists topic
   plans     check or load flight plans (JSON lines) into the flightplans topic
-  zones     list the zones that would be loaded
+  zones     list, check, put and delete zones (``cli_zones.py``)
 
 Exit codes: 0 success, 1 failure, 2 usage error.
 """
@@ -25,6 +25,8 @@ from pathlib import Path
 
 import orjson
 
+from pipeline import cli_zones
+from pipeline.geofence.errors import ZoneError
 from pipeline.settings import Settings, SettingsError, parse_bootstrap, parse_paths
 
 log = logging.getLogger("adizwatch")
@@ -80,10 +82,7 @@ def _parser() -> argparse.ArgumentParser:
             if verb == "load":
                 cmd.add_argument("--bootstrap-servers")
 
-    zones = sub.add_parser("zones", help="zone sets")
-    zones_sub = zones.add_subparsers(dest="zones_command", required=True)
-    zl = zones_sub.add_parser("list", help="list the zones that would be loaded")
-    zl.add_argument("--zones")
+    cli_zones.add_parser(sub)
     return parser
 
 
@@ -185,23 +184,6 @@ def _cmd_config(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if loaded.errors and count == 0 else 0
 
 
-def _cmd_zones_list(settings: Settings) -> int:
-    from rich.console import Console
-    from rich.table import Table
-
-    from pipeline.geofence.zones import load_zone_files
-
-    zones = load_zone_files(settings.zone_paths)
-    table = Table(title=f"{len(zones)} zones")
-    for column in ("id", "name", "source", "bounds (lon/lat)"):
-        table.add_column(column)
-    for zone in zones.zones:
-        bounds = ", ".join(f"{v:.2f}" for v in zone.geometry.bounds)
-        table.add_row(zone.zone_id, zone.name, str(zone.properties.get("source", "")), bounds)
-    Console().print(table)
-    return 0
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -225,9 +207,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_decode(args)
         if args.command in ("watchlist", "plans"):
             return _cmd_config(args, settings)
-        return _cmd_zones_list(settings)
+        return cli_zones.run(args, settings)
     except SettingsError as exc:
         print(f"adizwatch: {exc}", file=sys.stderr)
         return 2
+    except ZoneError as exc:
+        print(f"adizwatch: {exc.reason.value}: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130

@@ -29,20 +29,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from pipeline.settings import Settings
-from pipeline.transport.admin import ensure_topics
+from pipeline.transport.admin import ensure_catalogue
 from pipeline.transport.broker import EmbeddedBroker
 from pipeline.transport.progress import lagging_partitions
 from pipeline.transport.replay import read_feed, replay
 from pipeline.transport.tansu_compat import apply_tansu_workarounds
 from pipeline.transport.topics import (
     ADSB_SBS,
-    CATALOGUE,
     DEADLETTER,
     IDENTIFICATIONS,
     TRACK_POINTS,
     TRACK_UPDATES,
     ZONE_EVENTS,
-    Role,
     topic_name,
 )
 
@@ -232,11 +230,8 @@ def run_demo(speed: float | None = DEFAULT_SPEED, console: Console | None = None
         settings = Settings(bootstrap_servers=broker.bootstrap_servers, embedded_broker=True)
         console.print(f"embedded broker (Tansu) at {broker.bootstrap_servers}; "
                       f"logs in {workdir}")
-        asyncio.run(ensure_topics(settings.bootstrap_servers,
-                                  [topic_name(s, settings.topic_prefix) for s in CATALOGUE],
-                                  settings.partitions, settings.replication_factor,
-                                  compacted=[topic_name(s, settings.topic_prefix)
-                                             for s in CATALOGUE if s.role is Role.CONFIG]))
+        asyncio.run(ensure_catalogue(settings.bootstrap_servers, settings.topic_prefix,
+                                     settings.partitions, settings.replication_factor))
         worker_log = (workdir / "worker.log").open("wb")
         env = dict(os.environ, ADIZWATCH_BOOTSTRAP_SERVERS=settings.bootstrap_servers,
                    ADIZWATCH_WATCHLISTS=",".join(map(str, bundled_watchlists())),

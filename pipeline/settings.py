@@ -13,6 +13,8 @@ down as arguments. Command-line options override the environment (see ``cli.py``
 | ADIZWATCH_PARTITIONS | 4 | partitions of topics adizwatch creates |
 | ADIZWATCH_REPLICATION_FACTOR | 1 | replication factor of topics adizwatch creates |
 | ADIZWATCH_MAX_GAP_S | 300 | longest gap between reports bridged by a straight segment |
+| ADIZWATCH_LOST_AIRCRAFT_S | 600 | silence after which an aircraft inside a zone is lost |
+| ADIZWATCH_LOST_VESSEL_S | 1800 | silence after which a vessel inside a zone is lost |
 | ADIZWATCH_ALLIED_COUNTRIES | US,CA | ISO 3166-1 alpha-2 codes of own/allied states |
 | ADIZWATCH_IDENTITY_RULES | (bundled default) | TOML rule table for standard identities |
 | ADIZWATCH_WATCHLISTS | (none) | watch-list CSV files, comma-separated, loaded at start |
@@ -48,6 +50,8 @@ class Settings:
     partitions: int = 4
     replication_factor: int = 1
     max_gap_s: int = 300
+    lost_aircraft_s: int = 600
+    lost_vessel_s: int = 1800
     allied_countries: frozenset[str] = DEFAULT_ALLIED_COUNTRIES
     identity_rules: Path | None = None
     watchlists: tuple[Path, ...] = ()
@@ -86,6 +90,10 @@ class Settings:
             s = replace(s, replication_factor=_parse_int("ADIZWATCH_REPLICATION_FACTOR", v, 1, 10))
         if (v := get("ADIZWATCH_MAX_GAP_S")) is not None:
             s = replace(s, max_gap_s=_parse_int("ADIZWATCH_MAX_GAP_S", v, 1, 86_400))
+        if (v := get("ADIZWATCH_LOST_AIRCRAFT_S")) is not None:
+            s = replace(s, lost_aircraft_s=_parse_int("ADIZWATCH_LOST_AIRCRAFT_S", v, 1, 86_400))
+        if (v := get("ADIZWATCH_LOST_VESSEL_S")) is not None:
+            s = replace(s, lost_vessel_s=_parse_int("ADIZWATCH_LOST_VESSEL_S", v, 1, 86_400))
         if (v := get("ADIZWATCH_ALLIED_COUNTRIES")) is not None:
             s = replace(s, allied_countries=_parse_countries("ADIZWATCH_ALLIED_COUNTRIES", v))
         if (v := get("ADIZWATCH_IDENTITY_RULES")) is not None:

@@ -23,10 +23,10 @@ from pipeline.identify.rules import load_rule_table
 from pipeline.identify.watchlist import Watchlist
 from pipeline.metrics import Metrics
 from pipeline.settings import Settings
-from pipeline.transport.admin import ensure_topics
+from pipeline.transport.admin import ensure_catalogue
 from pipeline.transport.config_files import load_flightplan_files, load_watchlist_files
 from pipeline.transport.faust_fixes import apply_faust_fixes
-from pipeline.transport.topics import CATALOGUE, Role, topic_name
+from pipeline.transport.zone_feed import LiveZones
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +60,8 @@ def run_worker(settings: Settings) -> int:
         extra = embedded_faust_settings()
     zones = load_zone_files(settings.zone_paths)
     ctx = identify_context(settings)
-    asyncio.run(ensure_topics(
-        settings.bootstrap_servers,
-        [topic_name(spec, settings.topic_prefix) for spec in CATALOGUE],
-        settings.partitions, settings.replication_factor,
-        compacted=[topic_name(spec, settings.topic_prefix) for spec in CATALOGUE
-                   if spec.role is Role.CONFIG]))
+    asyncio.run(ensure_catalogue(settings.bootstrap_servers, settings.topic_prefix,
+                                 settings.partitions, settings.replication_factor))
     log.info("starting worker bootstrap=%s zones=%d group=%s", settings.bootstrap_servers,
              len(zones), settings.group_id)
     (settings.data_dir / settings.group_id).mkdir(parents=True, exist_ok=True)
@@ -73,7 +69,7 @@ def run_worker(settings: Settings) -> int:
     if settings.metrics_port:
         metrics.serve(settings.metrics_port)
         log.info("metrics at http://0.0.0.0:%d/metrics", settings.metrics_port)
-    app = create_app(settings, zones, ctx, metrics, extra)
+    app = create_app(settings, LiveZones(zones), ctx, metrics, extra)
     worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True)
     try:
         worker.execute_from_commandline()

@@ -1,100 +1,88 @@
 """Zones from GeoJSON, indexed for fast point and segment queries.
 
-Input is an RFC 7946 FeatureCollection of Polygon and MultiPolygon features (holes
-allowed) with ``properties.id`` and ``properties.name``. Zones that cross the antimeridian
-arrive split at +/-180 (RFC 7946 section 3.1.9). To test tracks whose segments cross 180
-degrees, each zone is also held in an *extended* form: the union of its geometry and two
-copies shifted by +/-360 degrees of longitude. The union dissolves the seam at +/-180, so a
-segment expressed in unwrapped longitudes (anywhere in [-360, 360]) meets only the real
-boundary, never the artificial split line.
+Input is RFC 7946 GeoJSON: Polygon and MultiPolygon features (holes allowed) or circles, with
+``properties.id`` and the optional properties of ``rules.py``; ``features.py`` lists the
+checks a feature must pass. Zones that cross the antimeridian arrive split at +/-180 (RFC
+7946 section 3.1.9). To test tracks whose segments cross 180 degrees, each zone is also held
+in an *extended* form: the union of its geometry and two copies shifted by +/-360 degrees of
+longitude. The union dissolves the seam at +/-180, so a segment expressed in unwrapped
+longitudes (anywhere in [-360, 360]) meets only the real boundary, never the split line.
 
-Geometry is shapely 2: prepared geometries and an STRtree over the extended zones, so a
-point or a segment far from every zone costs one tree query.
+Each zone's extended geometry is indexed by a :class:`~pipeline.geofence.grid.ZoneGrid`; a
+:class:`ZoneSet` merges the grids of its zones into one cell -> zones map, so a point or a
+segment far from every zone costs a dict look-up or two.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import shapely
 from shapely.affinity import translate
-from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
+from pipeline.geofence.errors import ZoneError, ZoneReason
+from pipeline.geofence.features import parse_feature
+from pipeline.geofence.grid import CELL_DEG, CELL_EPS, NY, X_MIN, Y_MIN, Entry, ZoneGrid, cell_of
+from pipeline.geofence.rules import ZoneRules
 
-class ZoneError(ValueError):
-    """A zone definition that cannot be used; ``zone_id`` is None when unknown."""
-
-    def __init__(self, message: str, zone_id: str | None = None) -> None:
-        super().__init__(message if zone_id is None else f"zone {zone_id}: {message}")
-        self.zone_id = zone_id
+__all__ = ["Zone", "ZoneError", "ZoneSet", "default_zone_dir", "load_zone_collection",
+           "load_zone_files", "zone_from_feature"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Zone:
-    """One watched area: ``geometry`` as given; ``extended`` and its ``boundary`` for queries."""
+    """One watched area: ``geometry`` as given; ``extended`` and its ``grid`` for queries."""
 
     zone_id: str
     name: str
     geometry: BaseGeometry
     extended: BaseGeometry
-    boundary: BaseGeometry
+    grid: ZoneGrid
+    rules: ZoneRules = field(default_factory=ZoneRules)
     properties: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def boundary(self) -> BaseGeometry:
+        return self.extended.boundary
 
 
 def _extend(geometry: BaseGeometry) -> BaseGeometry:
     pieces = [geometry, translate(geometry, xoff=360.0), translate(geometry, xoff=-360.0)]
-    extended = shapely.union_all(pieces)
-    shapely.prepare(extended)
-    return extended
+    return shapely.union_all(pieces)
 
 
-def _check_ranges(geometry: BaseGeometry, zone_id: str) -> None:
-    min_lon, min_lat, max_lon, max_lat = geometry.bounds
-    if not all(math.isfinite(v) for v in geometry.bounds):
-        raise ZoneError("non-finite coordinates", zone_id)
-    if min_lon < -180.0 or max_lon > 180.0:
-        raise ZoneError(f"longitude outside [-180, 180]: {min_lon}..{max_lon}", zone_id)
-    if min_lat < -90.0 or max_lat > 90.0:
-        raise ZoneError(f"latitude outside [-90, 90]: {min_lat}..{max_lat}", zone_id)
-
-
-def zone_from_feature(feature: Mapping[str, object]) -> Zone:
+def zone_from_feature(feature: object, defaults: Mapping[str, object] | None = None) -> Zone:
     """Build a zone from one GeoJSON Feature.
 
+    Args:
+        feature: the parsed GeoJSON Feature.
+        defaults: properties assumed where the feature has none (e.g. the bundled set's
+            ``kind``).
+
     Raises:
-        ZoneError: missing id/name, unsupported or invalid geometry, coordinates out of range.
+        ZoneError: the feature fails a check of ``features.py``, with its reason.
     """
-    props = feature.get("properties")
-    if not isinstance(props, Mapping):
-        raise ZoneError("feature without properties")
-    zone_id = props.get("id")
-    if not isinstance(zone_id, str) or not zone_id:
-        raise ZoneError("feature without a string properties.id")
-    name = props.get("name")
-    if not isinstance(name, str) or not name:
-        name = zone_id
-    geometry_json = feature.get("geometry")
-    if not isinstance(geometry_json, Mapping):
-        raise ZoneError("feature without geometry", zone_id)
-    if geometry_json.get("type") not in ("Polygon", "MultiPolygon"):
-        raise ZoneError(f"unsupported geometry type {geometry_json.get('type')!r}", zone_id)
-    try:
-        geometry = shape(geometry_json)
-    except (ValueError, TypeError, AttributeError, IndexError) as exc:
-        raise ZoneError(f"unreadable geometry: {exc}", zone_id) from None
-    if not isinstance(geometry, Polygon | MultiPolygon) or geometry.is_empty:
-        raise ZoneError("empty geometry", zone_id)
-    _check_ranges(geometry, zone_id)
-    if not geometry.is_valid:
-        raise ZoneError(f"invalid geometry: {shapely.is_valid_reason(geometry)}", zone_id)
+    if defaults and isinstance(feature, Mapping) and isinstance(feature.get("properties"),
+                                                                Mapping):
+        props_in = feature["properties"]
+        assert isinstance(props_in, Mapping)
+        feature = {**feature, "properties": {**defaults, **props_in}}
+    zone_id, name, geometry, rules, props = parse_feature(feature)
     extended = _extend(geometry)
     return Zone(zone_id=zone_id, name=name, geometry=geometry, extended=extended,
-                boundary=extended.boundary, properties=dict(props))
+                grid=ZoneGrid(extended), rules=rules, properties=props)
+
+
+Intervals = list[tuple[float, float]]
+
+# grid.cell_range, inlined on the hot path.
+_INV = 1.0 / CELL_DEG
+_LO_X, _HI_X = X_MIN + CELL_EPS, X_MIN - CELL_EPS
+_LO_Y, _HI_Y = Y_MIN + CELL_EPS, Y_MIN - CELL_EPS
 
 
 class ZoneSet:
@@ -104,9 +92,15 @@ class ZoneSet:
         self.zones: tuple[Zone, ...] = tuple(zones)
         ids = [z.zone_id for z in self.zones]
         if len(set(ids)) != len(ids):
-            raise ZoneError(f"duplicate zone ids: {sorted({i for i in ids if ids.count(i) > 1})}")
+            dups = sorted({i for i in ids if ids.count(i) > 1})
+            raise ZoneError(ZoneReason.DUPLICATE_ID, f"duplicate zone ids: {dups}")
         self.by_id: dict[str, Zone] = {z.zone_id: z for z in self.zones}
-        self._tree = shapely.STRtree([z.extended for z in self.zones])
+        merged: dict[int, list[tuple[Zone, Entry]]] = {}
+        for zone in self.zones:
+            for cid, entry in zone.grid.cells.items():
+                merged.setdefault(cid, []).append((zone, entry))
+        self._cells: dict[int, tuple[tuple[Zone, Entry], ...]] = {
+            cid: tuple(found) for cid, found in merged.items()}
 
     def __len__(self) -> int:
         return len(self.zones)
@@ -115,33 +109,112 @@ class ZoneSet:
         zone = self.by_id.get(zone_id)
         return None if zone is None else zone.properties
 
-    def candidates(self, min_lon: float, min_lat: float, max_lon: float,
-                   max_lat: float) -> list[Zone]:
-        """Zones whose extended bounds meet the box (lon in [-360, 360])."""
-        if not self.zones:
-            return []
-        box = shapely.box(min_lon, min_lat, max_lon, max_lat)
-        return [self.zones[i] for i in sorted(self._tree.query(box))]
 
     def containing(self, lat_deg: float, lon_deg: float) -> list[Zone]:
         """Zones that contain the point; a point on the boundary counts as inside."""
-        return [z for z in self.candidates(lon_deg, lat_deg, lon_deg, lat_deg)
-                if shapely.intersects_xy(z.extended, lon_deg, lat_deg)]
+        found = self._cells.get(cell_of(lon_deg, lat_deg))
+        if found is None:
+            return []
+        return [zone for zone, entry in found
+                if entry is True or (entry is not False
+                                     and shapely.intersects_xy(zone.extended, lon_deg, lat_deg))]
+
+    def near_boundary(self, lat_deg: float, lon_deg: float) -> bool:
+        """True when the point's grid cell holds a zone boundary (a statistic for benches)."""
+        found = self._cells.get(cell_of(lon_deg, lat_deg), ())
+        return any(isinstance(entry, tuple) for _, entry in found)
+
+    def nothing_near(self, x0: float, y0: float, x1: float, y1: float) -> bool:
+        """True when no zone has a cell under the segment's box (the fast path)."""
+        if x0 <= x1:
+            ix0, ix1 = int((x0 - _LO_X) * _INV), int((x1 - _HI_X) * _INV)
+        else:
+            ix0, ix1 = int((x1 - _LO_X) * _INV), int((x0 - _HI_X) * _INV)
+        if y0 <= y1:
+            iy0, iy1 = int((y0 - _LO_Y) * _INV), int((y1 - _HI_Y) * _INV)
+        else:
+            iy0, iy1 = int((y1 - _LO_Y) * _INV), int((y0 - _HI_Y) * _INV)
+        cells = self._cells
+        if ix0 == ix1 and iy0 == iy1:
+            return ix0 * NY + iy0 not in cells
+        for ix in range(ix0, ix1 + 1):
+            base = ix * NY
+            for iy in range(iy0, iy1 + 1):
+                if base + iy in cells:
+                    return False
+        return True
+
+    def segment(self, x0: float, y0: float, x1: float, y1: float) -> list[tuple[Zone, Intervals]]:
+        """The zones a segment is inside somewhere, each with its closed inside intervals.
+
+        Args:
+            x0, y0, x1, y1: the segment in degrees, ``x1`` already unwrapped (within 180
+                degrees of ``x0``).
+
+        Returns:
+            (zone, intervals of the segment parameter in [0, 1]) for every zone with at
+            least one interval, in zone order.
+        """
+        cells = self._cells
+        lx, hx = (x0, x1) if x0 <= x1 else (x1, x0)
+        ly, hy = (y0, y1) if y0 <= y1 else (y1, y0)
+        ix0, ix1 = int((lx - _LO_X) * _INV), int((hx - _HI_X) * _INV)
+        iy0, iy1 = int((ly - _LO_Y) * _INV), int((hy - _HI_Y) * _INV)
+        if ix0 == ix1 and iy0 == iy1:
+            found = cells.get(ix0 * NY + iy0)
+            if found is None:
+                return []
+            ncells = 1
+            per_zone: dict[Zone, list[Entry]] = {zone: [entry] for zone, entry in found}
+        else:
+            ncells = (ix1 - ix0 + 1) * (iy1 - iy0 + 1)
+            per_zone = {}
+            for ix in range(ix0, ix1 + 1):
+                base = ix * NY
+                for iy in range(iy0, iy1 + 1):
+                    hit = cells.get(base + iy)
+                    if hit is not None:
+                        for zone, entry in hit:
+                            per_zone.setdefault(zone, []).append(entry)
+            if not per_zone:
+                return []
+        out: list[tuple[Zone, Intervals]] = []
+        for zone in self.zones:
+            entries = per_zone.get(zone)
+            if entries is None:
+                continue
+            edge_ids: set[int] | tuple[int, ...] | range
+            tuples = [e for e in entries if isinstance(e, tuple)]
+            if not tuples:
+                if len(entries) == ncells:
+                    out.append((zone, [(0.0, 1.0)]))
+                    continue
+                # Inside and outside cells with no boundary between them cannot happen; if
+                # rounding ever says otherwise, test every edge.
+                edge_ids = range(len(zone.grid.edges))
+            elif len(tuples) == 1:
+                edge_ids = tuples[0]
+            else:
+                edge_ids = {i for t in tuples for i in t}
+            intervals = zone.grid.intervals(x0, y0, x1, y1, edge_ids)
+            if intervals:
+                out.append((zone, intervals))
+        return out
 
 
-def load_zone_collection(data: object) -> list[Zone]:
+BUNDLED_DEFAULTS: Mapping[str, object] = {"kind": "adiz"}
+"""The bundled files hold only ADIZ boundaries; their features carry no ``kind``."""
+
+
+def load_zone_collection(data: object,
+                         defaults: Mapping[str, object] | None = None) -> list[Zone]:
     """Zones of a GeoJSON FeatureCollection (a parsed JSON document)."""
     if not isinstance(data, Mapping) or data.get("type") != "FeatureCollection":
-        raise ZoneError("not a GeoJSON FeatureCollection")
+        raise ZoneError(ZoneReason.NOT_A_FEATURE, "not a GeoJSON FeatureCollection")
     features = data.get("features")
     if not isinstance(features, Sequence):
-        raise ZoneError("FeatureCollection without features")
-    zones = []
-    for feature in features:
-        if not isinstance(feature, Mapping):
-            raise ZoneError("a feature is not an object")
-        zones.append(zone_from_feature(feature))
-    return zones
+        raise ZoneError(ZoneReason.NOT_A_FEATURE, "FeatureCollection without features")
+    return [zone_from_feature(feature, defaults) for feature in features]
 
 
 def load_zone_files(paths: Iterable[Path]) -> ZoneSet:
@@ -149,15 +222,17 @@ def load_zone_files(paths: Iterable[Path]) -> ZoneSet:
     zones: list[Zone] = []
     for path in paths:
         files = sorted(path.glob("*.geojson")) if path.is_dir() else [path]
+        bundled = path.resolve() == default_zone_dir()
+        defaults = BUNDLED_DEFAULTS if bundled else None
         for file in files:
             try:
                 data = json.loads(file.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
-                raise ZoneError(f"{file}: {exc}") from None
+                raise ZoneError(ZoneReason.UNREADABLE, f"{file}: {exc}") from None
             try:
-                zones.extend(load_zone_collection(data))
+                zones.extend(load_zone_collection(data, defaults))
             except ZoneError as exc:
-                raise ZoneError(f"{file}: {exc}", exc.zone_id) from None
+                raise ZoneError(exc.reason, f"{file}: {exc.detail}", exc.zone_id) from None
     return ZoneSet(zones)
 
 

@@ -9,8 +9,24 @@ from pipeline.model.track import TrackPoint
 
 
 class Transition(StrEnum):
+    """The type of a zone event (the ``type`` field on ``zones.events``)."""
+
     ENTRY = "zone.entry"
     EXIT = "zone.exit"
+    DWELL = "zone.dwell"          # inside a zone for its configured dwell time
+    LOST = "track.lost"           # a track inside a zone has gone silent
+    REGAINED = "track.regained"   # a lost track reported again
+
+
+EventType = Transition
+
+
+class Boundary(StrEnum):
+    """Which boundary an entry or exit went through."""
+
+    LATERAL = "lateral"
+    FLOOR = "floor"
+    CEILING = "ceiling"
 
 
 class StandardIdentity(StrEnum):
@@ -27,11 +43,14 @@ class StandardIdentity(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ZoneEvent:
-    """A track crossed a zone boundary at ``at_ms`` and (``lat_deg``, ``lon_deg``).
+    """Something happened to a track and a zone at ``at_ms``, (``lat_deg``, ``lon_deg``).
 
-    ``point`` is the accepted report that revealed the crossing (for interpolated crossings
-    it is the report at the end of the segment); the crossing position and time are
-    interpolated along the segment.
+    ``point`` is the accepted report that revealed it (for interpolated crossings the report
+    at the end of the segment; for ``track.lost`` the track's last report). Entry and exit
+    times and positions are interpolated along the segment, as is ``alt_ft`` (the altitude
+    at the event, None when unknown). ``via`` says which boundary an entry or exit went
+    through (None when no boundary was crossed: a first report, after a gap, a removed zone).
+    ``last_seen_ms`` is the time of the last report before the silence (lost and regained).
     """
 
     event_id: str
@@ -43,6 +62,10 @@ class ZoneEvent:
     lon_deg: float
     point: TrackPoint
     interpolated: bool
+    alt_ft: float | None = None
+    via: Boundary | None = None
+    last_seen_ms: int | None = None
+    zone_kind: str | None = None
 
 
 class Trigger(StrEnum):

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from pipeline.transport.topics import CATALOGUE, topic_name
+
 log = logging.getLogger(__name__)
 
 
@@ -20,7 +22,7 @@ async def ensure_topics(bootstrap_servers: str, names: Iterable[str], partitions
                         compacted: Iterable[str] = ()) -> list[str]:
     """Create the topics of ``names`` that do not exist yet; returns the created ones.
 
-    Topics in ``compacted`` get ``cleanup.policy=compact`` (the configuration topics).
+    Topics named in ``compacted`` are created with ``cleanup.policy=compact``.
     """
     compact = set(compacted)
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers.split(","),
@@ -34,8 +36,8 @@ async def ensure_topics(bootstrap_servers: str, names: Iterable[str], partitions
                 await admin.create_topics([
                     NewTopic(name, num_partitions=partitions,
                              replication_factor=replication_factor,
-                             topic_configs={"cleanup.policy": "compact"} if name in compact
-                             else {})
+                             topic_configs=({"cleanup.policy": "compact"} if name in compact
+                                            else {}))
                     for name in missing])
             except TopicAlreadyExistsError:
                 log.info("topics created concurrently by another worker topics=%s", missing)
@@ -43,3 +45,11 @@ async def ensure_topics(bootstrap_servers: str, names: Iterable[str], partitions
         return missing
     finally:
         await admin.close()
+
+
+async def ensure_catalogue(bootstrap_servers: str, prefix: str, partitions: int,
+                           replication_factor: int) -> list[str]:
+    """Create the missing topics of the catalogue, compacted where the catalogue says so."""
+    return await ensure_topics(
+        bootstrap_servers, [topic_name(spec, prefix) for spec in CATALOGUE], partitions,
+        replication_factor, [topic_name(spec, prefix) for spec in CATALOGUE if spec.compacted])

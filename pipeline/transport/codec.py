@@ -20,7 +20,7 @@ from pipeline.decode.errors import (
     TooLargeError,
 )
 from pipeline.model.deadletter import DeadLetter
-from pipeline.model.events import Identification, Transition, ZoneEvent
+from pipeline.model.events import Boundary, Identification, Transition, ZoneEvent
 from pipeline.model.track import AddressType, Source, TrackKind, TrackPoint, TrackUpdate
 from pipeline.transport.timefmt import format_ms
 
@@ -175,6 +175,11 @@ def _zone_event_json(event: ZoneEvent) -> dict[str, object]:
         "altitude_ft": point.alt_ft,
         "speed_kt": point.speed_kt,
         "track_deg": point.track_deg,
+        "event_altitude_ft": event.alt_ft,
+        "via": None if event.via is None else event.via.value,
+        "zone_kind": event.zone_kind,
+        "last_seen": None if event.last_seen_ms is None else format_ms(event.last_seen_ms),
+        "last_seen_ts_ms": event.last_seen_ms,
         "report": _track_json(point),
     }
 
@@ -196,8 +201,13 @@ def decode_zone_event(raw: bytes) -> ZoneEvent:
     point = TrackPoint(**_track_fields(report, require_position=True))  # type: ignore[arg-type]
     try:
         transition = Transition(str(_get(data, "type", str, required=True)))
+        via_name = _get(data, "via", str)
+        via = None if via_name is None else Boundary(str(via_name))
     except ValueError as exc:
         raise BadFieldError(str(exc), field="type") from None
+    alt = _get(data, "event_altitude_ft", (int, float))
+    kind = _get(data, "zone_kind", str)
+    last_seen = _get(data, "last_seen_ts_ms", int)
     return ZoneEvent(
         event_id=str(_get(data, "event_id", str, required=True)),
         transition=transition,
@@ -208,6 +218,10 @@ def decode_zone_event(raw: bytes) -> ZoneEvent:
         lon_deg=float(_get(data, "lon", (int, float), required=True)),  # type: ignore[arg-type]
         point=point,
         interpolated=bool(_get(data, "interpolated", bool, required=True)),
+        alt_ft=None if alt is None else float(alt),  # type: ignore[arg-type]
+        via=via,
+        last_seen_ms=None if last_seen is None else int(last_seen),  # type: ignore[call-overload]
+        zone_kind=None if kind is None else str(kind),
     )
 
 

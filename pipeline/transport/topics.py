@@ -1,8 +1,9 @@
 """The topic catalogue: every topic adizwatch reads or writes, one entry each.
 
 Names are the defaults; a deployment may set a prefix (``ADIZWATCH_TOPIC_PREFIX``).
-Every topic except the raw inputs is keyed by track id so a track keeps its order and
-its state on one partition. Each entry names its JSON Schema in ``schemas/``.
+Every track topic is keyed by track id so a track keeps its order and its state on one
+partition; the zone topics are keyed by zone id. Each entry names its JSON Schema in
+``schemas/``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ class Role(StrEnum):
     INPUT = "input"        # written by feeds, read by a decoder
     INTERNAL = "internal"  # between two stages
     OUTPUT = "output"      # what users subscribe to
-    CONFIG = "config"      # compacted; every worker reads all of it
+    CONFIG = "config"      # written by operators, compacted, read by every worker
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,7 @@ class TopicSpec:
     key: str
     value: str
     schema: str | None  # file name under schemas/, None for raw text inputs
+    compacted: bool = False  # cleanup.policy=compact: the latest record per key is the state
 
 
 ADSB_SBS = TopicSpec("adsb.sbs", Role.INPUT, "anything or none",
@@ -48,19 +50,27 @@ ZONE_EVENTS = TopicSpec("zones.events", Role.OUTPUT, "track id",
                         "zone entry/exit event (JSON)", "zones.events.schema.json")
 IDENTIFICATIONS = TopicSpec("alerts.identification", Role.OUTPUT, "track id",
                             "identification event (JSON)", "alerts.identification.schema.json")
+ZONES_CONFIG = TopicSpec("zones.config", Role.CONFIG, "zone id",
+                         "GeoJSON Feature of a zone; null (tombstone) deletes it",
+                         "zones.config.schema.json", compacted=True)
+ZONES_CHANGES = TopicSpec("zones.changes", Role.OUTPUT, "zone id",
+                          "what each zones.config record did (JSON): the change log",
+                          "zones.changes.schema.json")
 DEADLETTER = TopicSpec("adizwatch.deadletter", Role.OUTPUT, "none",
                        "rejected input with its reason (JSON)", "adizwatch.deadletter.schema.json")
 
 WATCHLISTS = TopicSpec("watchlists", Role.CONFIG, "entry key (icao24:, mmsi:, callsign:)",
-                      "watch-list row (JSON), null = delete", "watchlists.schema.json")
+                      "watch-list row (JSON), null = delete", "watchlists.schema.json",
+                      compacted=True)
 FLIGHTPLANS = TopicSpec("flightplans", Role.CONFIG, "plan id",
-                        "flight plan (JSON), null = withdraw", "flightplans.schema.json")
+                        "flight plan (JSON), null = withdraw", "flightplans.schema.json",
+                        compacted=True)
 
 INPUTS: tuple[TopicSpec, ...] = (ADSB_SBS, ADSB_READSB, ADSB_OPENSKY, TRACKS_CANONICAL, AIS_NMEA)
 
 CATALOGUE: tuple[TopicSpec, ...] = (
-    *INPUTS, TRACK_UPDATES, TRACK_POINTS, ZONE_EVENTS, IDENTIFICATIONS, DEADLETTER,
-    WATCHLISTS, FLIGHTPLANS,
+    *INPUTS, TRACK_UPDATES, TRACK_POINTS, ZONE_EVENTS, IDENTIFICATIONS, ZONES_CONFIG,
+    ZONES_CHANGES, DEADLETTER, WATCHLISTS, FLIGHTPLANS,
 )
 
 

@@ -89,3 +89,19 @@ def wait_until(condition: Callable[[], bool], timeout_s: float, what: str,
 def caught_up(bootstrap: str, group_id: str, topics: Sequence[str], partitions: int) -> bool:
     tps = [TopicPartition(t, p) for t in topics for p in range(partitions)]
     return not asyncio.run(lagging_partitions(bootstrap, group_id, tps))
+
+
+def produce_records(bootstrap: str, topic: str,
+                    records: Sequence[tuple[bytes | None, bytes | None]]) -> None:
+    """Keyed records in order (a None value is a tombstone), each acknowledged."""
+
+    async def go() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap)
+        await producer.start()
+        try:
+            for key, value in records:
+                await producer.send_and_wait(topic, value=value, key=key)
+        finally:
+            await producer.stop()
+
+    asyncio.run(go())

@@ -11,7 +11,7 @@ from pipeline.geofence.zones import ZoneSet, default_zone_dir, load_zone_files
 from pipeline.identify.enrich import DEFAULT_ALLIED_COUNTRIES, IdentifyContext
 from pipeline.identify.rules import load_rule_table
 from pipeline.transport import handlers
-from pipeline.transport.handlers import Handled, RecordMeta, StageStates
+from pipeline.transport.handlers import Handled, RecordMeta
 from pipeline.transport.topics import (
     DEADLETTER,
     FLIGHTPLANS,
@@ -90,7 +90,8 @@ def test_pipeline_of_handlers_from_line_to_identification(zones: ZoneSet) -> Non
         b"MSG,3,1,1,AE0455,1,2020/09/14,21:59:00.000,,,,1200,,,32.40,-118.00,,,0,0,0,0",
     ]
     memory: bytes | None = None
-    stored = StageStates()
+    fence: bytes | None = None
+    identity: dict[bytes, bytes] = {}
     events, idents = [], []
     ctx = _ctx()
     for line in lines:
@@ -100,10 +101,10 @@ def test_pipeline_of_handlers_from_line_to_identification(zones: ZoneSet) -> Non
         for point in merged.outputs:
             assert point.topic is TRACK_POINTS
             assert_valid("tracks.points", orjson.loads(point.value))
-            fenced = handlers.handle_point(point.value, point.key, META, stored, zones, ctx,
-                                           300_000, NOW)
-            stored = StageStates(fenced.states.fence or stored.fence,
-                                 fenced.states.identity or stored.identity)
+            fenced = handlers.handle_point(point.value, point.key, META, fence, zones, 300_000,
+                                           NOW)
+            fence = fenced.state or fence
+            handlers.identify_fenced(fenced, point.value, identity, ctx, zones)
             for out in fenced.outputs:
                 assert out.key == b"icao24:ae0455"
                 if out.topic is ZONE_EVENTS:
@@ -149,9 +150,8 @@ def test_config_records_apply_live_and_bad_ones_are_dead_lettered() -> None:
 def test_record_whose_key_is_not_its_track_is_dead_lettered(zones: ZoneSet) -> None:
     point = (b'{"track_id":"icao24:ae0455","kind":"aircraft","source":"sbs","time":'
              b'"2020-09-14T21:59:00.000Z","ts_ms":1600120740000,"lat":32.4,"lon":-118.0}')
-    handled = handlers.handle_point(point, b"icao24:000000", META, StageStates(), zones,
-                                    _ctx(), 300_000, NOW)
-    assert (handled.reason, handled.states) == ("bad_key", StageStates())
+    handled = handlers.handle_point(point, b"icao24:000000", META, None, zones, 300_000, NOW)
+    assert (handled.reason, handled.state) == ("bad_key", None)
 
 
 @pytest.mark.parametrize("raw", [
@@ -161,7 +161,6 @@ def test_record_whose_key_is_not_its_track_is_dead_lettered(zones: ZoneSet) -> N
     b'{"track_id":"icao24:ae0455","kind":"aircraft","source":"sbs","ts_ms":true,"lat":5,"lon":0}',
 ])
 def test_invalid_internal_records_are_dead_lettered(zones: ZoneSet, raw: bytes) -> None:
-    handled = handlers.handle_point(raw, b"icao24:ae0455", META, StageStates(), zones, _ctx(),
-                                    300_000, NOW)
+    handled = handlers.handle_point(raw, b"icao24:ae0455", META, None, zones, 300_000, NOW)
     assert handled.outcome == "deadletter"
     assert handled.reason in ("bad_field", "out_of_range", "not_utf8")
