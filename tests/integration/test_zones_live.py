@@ -35,7 +35,7 @@ from tests.schema_check import assert_valid
 
 T0 = 1_735_689_600_000  # 2025-01-01T00:00:00Z
 PHASE2 = T0 + 2 * 3600_000
-CONSUMED = ("adsb.sbs", "tracks.updates", "tracks.points", "zones.events", "zones.config")
+CONSUMED = ("adsb.sbs", "tracks.updates", "tracks.points", "zones.config")
 
 
 def _feature(zone_id: str, geometry: dict[str, object], **props: object) -> bytes:
