@@ -347,6 +347,7 @@ class PictureState:
             "squawk_meaning": alert.squawk_meaning,
             "reasons": list(alert.reasons),
             "country": alert.country,
+            "aircraft_type": alert.aircraft_type,
             "lat": round(alert.lat_deg, _ROUND),
             "x": round(x, _ROUND),
         }

@@ -19,11 +19,12 @@ function rowHtml(a) {
   const squawk = a.emergency
     ? `<span class="squawk">SQUAWK ${escapeHtml(a.squawk)}${a.squawk_meaning ? ` · ${escapeHtml(a.squawk_meaning.toUpperCase())}` : ""}</span>`
     : a.squawk && a.type === "emergency" ? `<span class="squawk cleared">SQUAWK ${escapeHtml(a.squawk)} (cleared)</span>` : "";
-  const who = a.callsign ? `<b>${escapeHtml(a.callsign)}</b>` : "<b>—</b>";
+  const who = `<b>${escapeHtml(a.callsign || a.track_id.replace(/^[a-z0-9]+:/, "").toUpperCase())}</b>`;
+  const facts = [a.aircraft_type, a.country].filter(Boolean).map(escapeHtml).join(" · ");
   return `<div class="a-top"><span class="a-time" title="${ymd(a.ts_ms)}">${hhmmss(a.ts_ms)}</span>
 <span class="a-type t-${escapeHtml(a.type.replace(".", "-"))}">${escapeHtml(what)}</span>
 <span class="a-identity chip ${identityClass(a.identity)}">${change}${escapeHtml(IDENTITY_LABEL[a.identity] ?? a.identity)}</span></div>
-<div class="a-main">${who} <span class="a-track">${escapeHtml(a.track_id)}</span>${a.country ? ` <span class="a-country">${escapeHtml(a.country)}</span>` : ""}</div>
+<div class="a-main">${who} <span class="a-track">${escapeHtml(a.track_id)}</span>${facts ? ` <span class="a-country">${facts}</span>` : ""}</div>
 <div class="a-zone">${where}${squawk}</div>
 <div class="a-reasons" title="${escapeHtml(a.reasons.join("\n"))}">${a.reasons.map(escapeHtml).join(" · ")}</div>`;
 }
@@ -71,6 +72,7 @@ export class AlertList {
       li.dataset.alertId = a.id;
       li.dataset.trackId = a.track_id;
       li.dataset.type = a.type;
+      li.dataset.tsMs = String(a.ts_ms);
       li.dataset.identity = a.identity;
       li.dataset.emergency = String(a.emergency);
       li.innerHTML = rowHtml(a);

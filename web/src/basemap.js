@@ -14,6 +14,7 @@ const LAND = { stroke: false, fill: true, fillColor: "#1b2633", fillOpacity: 1, 
 const COAST = { color: "#5d7a96", weight: 0.8, opacity: 0.9, interactive: false };
 const BORDER = { color: "#44566a", weight: 0.6, opacity: 0.8, dashArray: "3 3", interactive: false };
 const GRATICULE = { color: "#22405e", weight: 0.5, opacity: 0.6, interactive: false };
+const ANTIMERIDIAN = { color: "#4f7aa3", weight: 1, opacity: 0.8, dashArray: "2 6", interactive: false };
 
 /** Natural Earth rings and lines that cross the antimeridian jump from +180 to -180 (Eurasia
  * at Chukotka, Wrangel Island, Fiji). Each point is moved by whole turns to within half a
@@ -87,6 +88,19 @@ function graticule(west, renderer) {
   return L.polyline(lines, { ...GRATICULE, renderer });
 }
 
+/** The 180th meridian (in every copy), marked: the picture is continuous across it. */
+function antimeridian(west, renderer, group) {
+  for (let x = 180 + 360 * Math.ceil((west - 360) / 360); x <= west + 540; x += 360) {
+    group.addLayer(L.polyline([[-85, x], [85, x]], { ...ANTIMERIDIAN, renderer }));
+    for (const lat of [-60, -30, 0, 30, 60]) {
+      group.addLayer(L.tooltip({
+        permanent: true, direction: "right", className: "meridian-label", interactive: false,
+        offset: [2, 0],
+      }).setLatLng([lat + 2, x]).setContent("180°"));
+    }
+  }
+}
+
 /** Adds the base map for a frame starting at `west` to `map`; returns the layer group. */
 export function addBaseMap(map, west) {
   const renderer = L.canvas({ padding: 0.3 });
@@ -95,6 +109,7 @@ export function addBaseMap(map, west) {
   const borders = unwrapLines(mesh(world, world.objects.countries, (a, b) => a !== b).coordinates);
   const group = L.layerGroup();
   group.addLayer(graticule(west, renderer));
+  antimeridian(west, renderer, group);
   for (const offset of copyOffsets(west)) {
     const shift = (c) => L.latLng(c[1], c[0] + offset);
     group.addLayer(L.geoJSON(land, { style: LAND, coordsToLatLng: shift, renderer }));

@@ -31,7 +31,7 @@ map.attributionControl.addAttribution("Natural Earth · MIL-STD-2525C symbols by
 const hud = new Hud();
 const legend = new Legend().addTo(map);
 const zones = new ZoneLayer(map);
-const tracks = new TrackLayer(map);
+const tracks = new TrackLayer(map, (id) => zones.name(id));
 const alerts = new AlertList(document.getElementById("alerts"), (alert) => focusTrack(alert.track_id, alert));
 
 let frameWest = null;

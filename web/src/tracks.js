@@ -34,7 +34,7 @@ function label(t) {
   return t.callsign || t.id.replace(/^[a-z0-9]+:/, "").toUpperCase();
 }
 
-function tooltipHtml(t) {
+function tooltipHtml(t, zoneName) {
   const kind = t.kind === "vessel" ? "vessel" : "aircraft";
   const facts = [
     IDENTITY_LABEL[t.identity] ?? t.identity,
@@ -48,7 +48,8 @@ function tooltipHtml(t) {
   const squawk = t.squawk
     ? `<div class="${t.emergency ? "tip-emergency" : ""}">squawk ${escapeHtml(t.squawk)}${t.emergency ? " EMERGENCY" : ""}</div>`
     : "";
-  const zones = t.zones && t.zones.length ? `<div>inside ${t.zones.map(escapeHtml).join(", ")}</div>` : "";
+  const zones = t.zones && t.zones.length
+    ? `<div class="tip-zones">inside ${t.zones.map((z) => escapeHtml(zoneName(z))).join(", ")}</div>` : "";
   return `<div class="tip-title"><b>${escapeHtml(label(t))}</b> <span class="tip-id">${escapeHtml(t.id)}</span></div>
 <div class="tip-facts">${facts}</div>
 <div class="tip-motion">${motion}</div>${squawk}${zones}
@@ -84,8 +85,10 @@ function zIndex(t) {
 }
 
 export class TrackLayer {
-  constructor(map) {
+  /** `zoneName(id)` gives a zone's name for the hover details. */
+  constructor(map, zoneName = (id) => id) {
     this.map = map;
+    this.zoneName = zoneName;
     this.trails = L.layerGroup().addTo(map);
     this.markers = L.layerGroup().addTo(map);
     this.byId = new Map(); // id -> { data, marker, trail, key }
@@ -107,7 +110,7 @@ export class TrackLayer {
       const marker = L.marker([t.lat, t.x], {
         icon: iconFor(t, selected), keyboard: false, zIndexOffset: zIndex(t), riseOnHover: true,
       });
-      marker.bindTooltip(tooltipHtml(t), { direction: "right", offset: [14, 0], className: "trk-tip" });
+      marker.bindTooltip(tooltipHtml(t, this.zoneName), { direction: "right", offset: [14, 0], className: "trk-tip" });
       const trail = L.polyline(t.trail, { ...trailStyle, className: "trail" });
       this.trails.addLayer(trail);
       this.markers.addLayer(marker);
@@ -122,7 +125,7 @@ export class TrackLayer {
       entry.marker.setZIndexOffset(zIndex(t));
       entry.key = key;
     }
-    entry.marker.setTooltipContent(tooltipHtml(t));
+    entry.marker.setTooltipContent(tooltipHtml(t, this.zoneName));
     entry.trail.setLatLngs(t.trail);
     entry.trail.setStyle(trailStyle);
   }

@@ -44,6 +44,10 @@ export class ZoneLayer {
     }
   }
 
+  name(id) {
+    return this.byId.get(id)?.feature.properties.name ?? id;
+  }
+
   /** [[south, west], [north, east]] around every zone, or null. */
   bounds() {
     let b = null;

@@ -140,7 +140,7 @@ def test_an_alert_sets_the_tracks_identity_and_symbol() -> None:
         "kind": "aircraft", "callsign": None, "zone_id": "us-alaska-adiz",
         "zone_name": "Alaska ADIZ", "identity": "suspect", "previous_identity": "pending",
         "emergency": False, "squawk": None, "squawk_meaning": None, "reasons": ["because"],
-        "country": "RU", "lat": 60.0, "x": 181.0,
+        "country": "RU", "aircraft_type": "TU95", "lat": 60.0, "x": 181.0,
     }
     # The report inside the alert is not a new point.
     assert state.stats(NOW)["points"] == 1
