@@ -24,6 +24,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -230,7 +231,7 @@ def test_the_picture_in_a_real_browser(deployment: Deployment, workers: Workers,
     assert max(xs.values()) - min(xs.values()) < 30.0, xs
     for track_id in BERING:
         trail = [x for _, x in _track(early, track_id)["trail"]]  # type: ignore[attr-defined]
-        assert all(abs(b - a) < 5.0 for a, b in zip(trail, trail[1:], strict=False)), track_id
+        assert all(abs(b - a) < 5.0 for a, b in pairwise(trail)), track_id
 
     # Alerts newest first, the emergency highlighted; counters and health shown.
     times = early.eval_on_selector_all("#alerts li", "els => els.map(e => Number(e.dataset.tsMs))")
