@@ -10,7 +10,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test setup lint clean web web-check screenshot
+.PHONY: demo test setup browser lint clean web web-check screenshot
 
 $(BIN)/adizwatch: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +20,24 @@ $(BIN)/adizwatch: pyproject.toml
 
 setup: $(BIN)/adizwatch
 
+# The picture's browser test drives Debian's chromium; installed here when missing (root
+# with apt-get), otherwise the test fails and says how to install it.
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the browser test"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "note: $(CHROMIUM) is missing; the browser test will fail (apt-get install chromium)"; \
+	  fi; \
+	fi
+
 demo: setup
 	$(BIN)/adizwatch demo
 
-test: setup
+test: setup browser
 	$(BIN)/python -m pytest -q
 
 lint: setup
@@ -40,7 +54,7 @@ web-check:
 	rm -rf .web-check
 	@echo "pipeline/picture/static is what web/ builds to"
 
-screenshot: setup
+screenshot: setup browser
 	ADIZWATCH_PICTURE_SCREENSHOT=docs/picture.png $(BIN)/python -m pytest -q \
 	    tests/integration/test_picture.py
 
