@@ -73,10 +73,10 @@ async def follow_outputs(settings: Settings, state: PictureState, clock: Callabl
         *names, bootstrap_servers=settings.bootstrap_servers.split(","), group_id=None,
         auto_offset_reset="earliest", enable_auto_commit=False,
         metadata_max_age_ms=METADATA_MAX_AGE_MS, client_id="adizwatch-picture")
-    await consumer.start()
-    log.info("picture following topics=%s bootstrap=%s", ",".join(names),
-             settings.bootstrap_servers)
     try:
+        await consumer.start()
+        log.info("picture following topics=%s bootstrap=%s", ",".join(names),
+                 settings.bootstrap_servers)
         while not stop.is_set():
             batch = await consumer.getmany(timeout_ms=200, max_records=BATCH_RECORDS)
             if not batch:

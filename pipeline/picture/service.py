@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 from aiokafka import TopicPartition
+from aiokafka.errors import KafkaError
 
 from pipeline.geofence.zones import load_zone_files
 from pipeline.picture.feed import FeedStatus, follow_outputs
@@ -34,6 +35,9 @@ from pipeline.transport.topics import ADSB_SBS, TRACK_POINTS, TRACK_UPDATES, top
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8077
+
+_RETRY_S = 5.0
+"""Pause before following the topics again after the broker failed."""
 
 _WORKER_INPUTS = (ADSB_SBS, TRACK_UPDATES, TRACK_POINTS)
 """The topics the worker group consumes: its lag on them is the pipeline's backlog."""
@@ -125,9 +129,12 @@ class PictureService:
                                      self.feed_status, self._stop)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # the picture outlives a broker outage: retry
-                log.exception("picture feed failed; retrying in 2 s")
-                await asyncio.sleep(2.0)
+            except KafkaError as exc:  # the picture outlives a broker outage: retry
+                log.warning("picture feed: %s; retrying in %.0f s", exc, _RETRY_S)
+                await asyncio.sleep(_RETRY_S)
+            except Exception:  # a bug: logged in full, and the picture keeps serving
+                log.exception("picture feed failed; retrying in %.0f s", _RETRY_S)
+                await asyncio.sleep(_RETRY_S)
 
     async def _tick(self) -> None:
         while not self._stop.is_set():

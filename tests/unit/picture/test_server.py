@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Awaitable, Callable
 
 import orjson
@@ -15,7 +16,9 @@ from pipeline.picture.frame import choose_frame, zone_intervals, zones_geojson
 from pipeline.picture.health import Health, HealthStatus
 from pipeline.picture.hub import QUEUE_DELTAS, PictureHub, Subscription
 from pipeline.picture.server import create_web_app
+from pipeline.picture.service import PictureOptions, PictureService
 from pipeline.picture.state import PictureState
+from pipeline.settings import Settings
 
 NOW = 1_900_000_000_000
 
@@ -116,3 +119,31 @@ def test_a_page_too_far_behind_is_cut_off_and_reconnects() -> None:
         return [await subscription.next()]
 
     assert asyncio.run(drain()) == [None]  # the stream ends; EventSource reconnects
+
+
+def test_the_demo_falls_back_to_a_free_port_and_stops_cleanly() -> None:
+    async def go() -> None:
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            settings = Settings(bootstrap_servers="127.0.0.1:9")  # nothing there
+            strict = PictureService(settings, PictureOptions(port=port))
+            try:
+                await strict.start()
+                raise AssertionError("bound a port that is taken")
+            except OSError:
+                pass
+            finally:
+                await strict.stop()
+            service = PictureService(settings, PictureOptions(port=port,
+                                                              fallback_to_free_port=True))
+            url = await service.start()
+            try:
+                assert url.startswith("http://127.0.0.1:") and url != f"http://127.0.0.1:{port}/"
+                async with ClientSession() as session, session.get(url + "healthz") as health:
+                    assert health.status in (200, 503)
+            finally:
+                await service.stop()
+
+    asyncio.run(go())
