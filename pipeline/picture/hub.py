@@ -5,6 +5,9 @@ ticks a few times a second, so the browser's work is bounded however fast the to
 run). A page that falls ``QUEUE_DELTAS`` deltas behind is disconnected; its EventSource
 reconnects by itself and starts again from a fresh snapshot, so a slow page never holds
 memory on the server or misses an update silently.
+
+Like ``transport/`` for Kafka, the picture is an edge (HTTP): it encodes its own payloads
+(orjson) here, once per tick for every page.
 """
 
 from __future__ import annotations

@@ -52,6 +52,8 @@ function focusTrack(trackId, alert) {
   const target = t ? [t.lat, t.x] : [alert.lat, alert.x];
   tracks.select(trackId);
   mapElement.dataset.focusTrack = trackId;
+  mapElement.dataset.focusLat = target[0].toFixed(4);
+  mapElement.dataset.focusX = target[1].toFixed(4);
   map.setView(target, Math.max(map.getZoom(), FOCUS_ZOOM), { animate: false });
   const entry = tracks.byId.get(trackId);
   if (entry) entry.marker.openTooltip();
