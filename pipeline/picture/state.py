@@ -24,16 +24,11 @@ import bisect
 from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, field
 
-from pipeline.model.events import StandardIdentity
-from pipeline.model.track import TrackKind, TrackPoint
+from pipeline.model.track import TrackPoint
 from pipeline.picture.frame import LonFrame
-from pipeline.picture.symbols import sidc
+from pipeline.picture.rate import RateCounter
+from pipeline.picture.views import TrackEntry, alert_view, track_view
 from pipeline.picture.wire import AlertView
-
-EMERGENCY_SQUAWKS = frozenset({"7500", "7600", "7700"})
-"""Unlawful interference, radio failure, emergency (ICAO Annex 10 Vol IV)."""
-
-_ROUND = 5  # decimal degrees: ~1 m, more than a map can show
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,30 +45,6 @@ class PictureLimits:
     drop_after_ms: int | None = 15 * 60_000
     """Wall time without a report after which a track leaves the picture; None: never."""
     rate_window_ms: int = 5_000
-
-
-@dataclass(slots=True)
-class _Track:
-    track_id: str
-    kind: TrackKind
-    ts_ms: int
-    lat_deg: float
-    lon_deg: float
-    x_deg: float
-    received_ms: int
-    callsign: str | None = None
-    squawk: str | None = None
-    alt_ft: int | None = None
-    speed_kt: float | None = None
-    track_deg: float | None = None
-    anchors: deque[tuple[int, float, float]] = field(default_factory=deque)  # ts, lat, x
-    identity: StandardIdentity = StandardIdentity.PENDING
-    identity_ts_ms: int = -1
-    military: bool | None = None
-    aircraft_type: str | None = None
-    country: str | None = None
-    zones: tuple[str, ...] = ()
-    stale: bool = False
 
 
 @dataclass(slots=True)
@@ -94,11 +65,11 @@ class PictureState:
     def __init__(self, frame: LonFrame, limits: PictureLimits | None = None) -> None:
         self.frame = frame
         self.limits = limits or PictureLimits()
-        self._tracks: OrderedDict[str, _Track] = OrderedDict()  # least recently updated first
+        self._tracks: OrderedDict[str, TrackEntry] = OrderedDict()  # least recently updated first
         self._alerts: list[tuple[tuple[int, str], dict[str, object]]] = []  # newest first
         self._alert_ids: set[str] = set()
         self._counts = _Counts()
-        self._rate: deque[list[int]] = deque()  # [second, points]
+        self._rate = RateCounter(self.limits.rate_window_ms)
         self._latest_ts_ms: int | None = None
         self._dirty: set[str] = set()
         self._removed: set[str] = set()
@@ -113,7 +84,7 @@ class PictureState:
         """
         if counted:
             self._counts.points += 1
-            self._count_rate(now_ms)
+            self._rate.count(now_ms)
         track = self._tracks.get(point.track_id)
         if track is None:
             track = self._new_track(point, now_ms)
@@ -153,7 +124,8 @@ class PictureState:
             track.zones = alert.zones
             self._dirty.add(track.track_id)
         ref = track.x_deg if track is not None else None
-        view = self._alert_view(alert, ref)
+        view = alert_view(alert, self.frame.wrap(alert.lon_deg) if ref is None
+                          else self.frame.near(alert.lon_deg, ref))
         key = (-alert.ts_ms, alert.event_id)
         index = bisect.bisect_left([k for k, _ in self._alerts], key)
         if index >= self.limits.max_alerts:
@@ -183,7 +155,7 @@ class PictureState:
     def snapshot(self, now_ms: int) -> dict[str, object]:
         """The whole current picture, for a page that has just connected."""
         return {
-            "tracks": [self._track_view(t, self._is_stale(t, now_ms))
+            "tracks": [track_view(t, self._is_stale(t, now_ms))
                        for t in self._tracks.values()],
             "alerts": [view for _, view in self._alerts],
             "stats": self.stats(now_ms),
@@ -199,7 +171,7 @@ class PictureState:
         for track_id in sorted(self._dirty):
             track = self._tracks[track_id]
             track.stale = self._is_stale(track, now_ms)
-            tracks.append(self._track_view(track, track.stale))
+            tracks.append(track_view(track, track.stale))
         delta: dict[str, object] = {
             "tracks": tracks,
             "removed": sorted(self._removed),
@@ -218,7 +190,7 @@ class PictureState:
         return {
             "tracks": len(self._tracks),
             "points": counts.points,
-            "points_per_s": round(self._points_per_s(now_ms), 1),
+            "points_per_s": round(self._rate.per_second(now_ms), 1),
             "points_late": counts.points_late,
             "alerts": counts.alerts,
             "zone_events": counts.zone_events,
@@ -227,7 +199,7 @@ class PictureState:
             "unreadable": counts.unreadable,
             "evicted_tracks": counts.evicted_tracks,
             "identities": dict(sorted(identities.items())),
-            "emergencies": sum(t.squawk in EMERGENCY_SQUAWKS for t in self._tracks.values()),
+            "emergencies": sum(t.emergency for t in self._tracks.values()),
             "latest_ts_ms": self._latest_ts_ms,
         }
 
@@ -236,12 +208,12 @@ class PictureState:
 
     # ---- internals ---------------------------------------------------------------------
 
-    def _new_track(self, point: TrackPoint, now_ms: int) -> _Track:
+    def _new_track(self, point: TrackPoint, now_ms: int) -> TrackEntry:
         if len(self._tracks) >= self.limits.max_tracks:
             oldest, _ = self._tracks.popitem(last=False)
             self._forget(oldest)
             self._counts.evicted_tracks += 1
-        track = _Track(point.track_id, point.kind, point.ts_ms, point.lat_deg, point.lon_deg,
+        track = TrackEntry(point.track_id, point.kind, point.ts_ms, point.lat_deg, point.lon_deg,
                        self.frame.wrap(point.lon_deg), now_ms,
                        anchors=deque(maxlen=max(1, self.limits.trail_points - 1)))
         self._tracks[point.track_id] = track
@@ -252,7 +224,7 @@ class PictureState:
         self._dirty.discard(track_id)
         self._removed.add(track_id)
 
-    def _extend_trail(self, track: _Track) -> None:
+    def _extend_trail(self, track: TrackEntry) -> None:
         anchors = track.anchors
         if not anchors or track.ts_ms - anchors[-1][0] >= self.limits.trail_spacing_ms:
             anchors.append((track.ts_ms, track.lat_deg, track.x_deg))
@@ -278,76 +250,6 @@ class PictureState:
             del self._tracks[track_id]
             self._forget(track_id)
 
-    def _is_stale(self, track: _Track, now_ms: int) -> bool:
+    def _is_stale(self, track: TrackEntry, now_ms: int) -> bool:
         after = self.limits.stale_after_ms
         return after is not None and now_ms - track.received_ms > after
-
-    def _count_rate(self, now_ms: int) -> None:
-        second = now_ms // 1000
-        if self._rate and self._rate[-1][0] == second:
-            self._rate[-1][1] += 1
-        else:
-            self._rate.append([second, 1])
-        horizon = second - self.limits.rate_window_ms // 1000 - 1
-        while self._rate and self._rate[0][0] < horizon:
-            self._rate.popleft()
-
-    def _points_per_s(self, now_ms: int) -> float:
-        """Points per second over the last completed seconds of the window."""
-        window_s = max(1, self.limits.rate_window_ms // 1000)
-        current = now_ms // 1000
-        total = sum(n for second, n in self._rate if current - window_s <= second < current)
-        return total / window_s
-
-    def _track_view(self, track: _Track, stale: bool) -> dict[str, object]:
-        trail = [[round(lat, _ROUND), round(x, _ROUND)] for _, lat, x in track.anchors]
-        head = [round(track.lat_deg, _ROUND), round(track.x_deg, _ROUND)]
-        if not trail or trail[-1] != head:
-            trail.append(head)
-        return {
-            "id": track.track_id,
-            "kind": track.kind.value,
-            "callsign": track.callsign,
-            "squawk": track.squawk,
-            "emergency": track.squawk in EMERGENCY_SQUAWKS,
-            "alt_ft": track.alt_ft,
-            "speed_kt": track.speed_kt,
-            "track_deg": track.track_deg,
-            "ts_ms": track.ts_ms,
-            "lat": round(track.lat_deg, _ROUND),
-            "lon": round(track.lon_deg, _ROUND),
-            "x": round(track.x_deg, _ROUND),
-            "identity": track.identity.value,
-            "sidc": sidc(track.identity, track.kind, track.military, track.aircraft_type),
-            "military": track.military,
-            "aircraft_type": track.aircraft_type,
-            "country": track.country,
-            "zones": list(track.zones),
-            "stale": stale,
-            "trail": trail,
-        }
-
-    def _alert_view(self, alert: AlertView, ref_x: float | None) -> dict[str, object]:
-        x = (self.frame.wrap(alert.lon_deg) if ref_x is None
-             else self.frame.near(alert.lon_deg, ref_x))
-        return {
-            "id": alert.event_id,
-            "type": alert.type,
-            "ts_ms": alert.ts_ms,
-            "track_id": alert.track_id,
-            "kind": alert.kind.value,
-            "callsign": alert.callsign,
-            "zone_id": alert.zone_id,
-            "zone_name": alert.zone_name,
-            "identity": alert.identity.value,
-            "previous_identity": (None if alert.previous_identity is None
-                                  else alert.previous_identity.value),
-            "emergency": alert.emergency,
-            "squawk": alert.squawk,
-            "squawk_meaning": alert.squawk_meaning,
-            "reasons": list(alert.reasons),
-            "country": alert.country,
-            "aircraft_type": alert.aircraft_type,
-            "lat": round(alert.lat_deg, _ROUND),
-            "x": round(x, _ROUND),
-        }

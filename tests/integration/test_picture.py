@@ -261,6 +261,8 @@ def test_the_picture_in_a_real_browser(deployment: Deployment, workers: Workers,
 
     # A click on an alert centres the map on its track.
     _centre_on_alert(early, TU95)
+    details = early.inner_text(".trk-tip")  # opened by the click, as on hover
+    assert all(word in details for word in ("SUSPECT", "TU95", "FL", "kt", "Alaska ADIZ")), details
     early.wait_for_timeout(500)  # let the canvas finish drawing the base map
     shot = tmp_path / "picture.png"
     early.screenshot(path=str(shot))
