@@ -3,6 +3,7 @@
 Subcommands:
   demo      embedded broker, the pipeline, the bundled feeds, alerts shown live
   run       run a worker against a Kafka cluster until SIGINT/SIGTERM
+  picture   serve the watch-floor picture (live map of zones, tracks, alerts) on a local port
   replay    produce a recorded feed into a topic, keeping its pacing
   decode    decode a recorded feed offline, one track point per line as JSON
   watchlist check or load a watch-list CSV into the watchlists topic
@@ -42,6 +43,22 @@ def _parser() -> argparse.ArgumentParser:
     pace.add_argument("--speed", type=float, default=None,
                       help="replay speed factor (default 600)")
     pace.add_argument("--as-fast-as-possible", action="store_true")
+    demo.add_argument("--serve", action="store_true",
+                      help="keep serving the picture after the replay, until Ctrl-C")
+    demo.add_argument("--no-picture", action="store_true",
+                      help="do not serve the picture (terminal only)")
+    demo.add_argument("--port", type=int, default=None,
+                      help="port of the picture (default 8077, or a free one if taken)")
+
+    pic = sub.add_parser("picture", help="serve the watch-floor picture of a deployment")
+    pic.add_argument("--bootstrap-servers", help="HOST:PORT[,HOST:PORT] "
+                                                 "(env ADIZWATCH_BOOTSTRAP_SERVERS)")
+    pic.add_argument("--zones", help="GeoJSON file(s) or directories drawn and used to "
+                                     "place the map's seam (env ADIZWATCH_ZONES)")
+    pic.add_argument("--host", default="127.0.0.1", help="address to listen on "
+                                                         "(default 127.0.0.1)")
+    pic.add_argument("--port", type=int, default=None, help="port (default 8077; 0 = free)")
+    pic.add_argument("--embedded-broker", action="store_true", help=argparse.SUPPRESS)
 
     run = sub.add_parser("run", help="run a pipeline worker against a Kafka cluster")
     run.add_argument("--bootstrap-servers", help="HOST:PORT[,HOST:PORT] "
@@ -102,7 +119,27 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from pipeline.demo import DEFAULT_SPEED, run_demo
 
     speed = None if args.as_fast_as_possible else (args.speed or DEFAULT_SPEED)
-    return run_demo(speed=speed)
+    port = _port(args.port)
+    return run_demo(speed=speed, picture=not args.no_picture, serve=args.serve,
+                    picture_port=port)
+
+
+def _port(value: int | None) -> int | None:
+    if value is not None and not 0 <= value < 65536:
+        raise SettingsError(f"--port: {value} is not a port number")
+    return value
+
+
+def _cmd_picture(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.picture.service import DEFAULT_PORT, PictureOptions, run_picture
+
+    if settings.embedded_broker:
+        from pipeline.transport.tansu_compat import apply_tansu_workarounds
+
+        apply_tansu_workarounds()
+    port = _port(args.port)
+    options = PictureOptions(host=args.host, port=DEFAULT_PORT if port is None else port)
+    return run_picture(settings, options)
 
 
 def _cmd_run(settings: Settings) -> int:
@@ -201,6 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_demo(args)
         if args.command == "run":
             return _cmd_run(settings)
+        if args.command == "picture":
+            return _cmd_picture(args, settings)
         if args.command == "replay":
             return _cmd_replay(args, settings)
         if args.command == "decode":

@@ -5,6 +5,10 @@ subprocess (as a deployment would), replays the bundled feeds into ``adsb.sbs`` 
 scaled pace, shows identification alerts as they arrive, waits until the worker has
 committed every input, stops everything and prints a summary. Exit code 0 when the run
 completed and the worker stopped cleanly.
+
+Unless asked not to, the demo also serves the watch-floor picture
+(:mod:`pipeline.picture`) from this process and prints its URL first; with ``serve`` it
+keeps the pipeline and the picture up after the replay until SIGINT/SIGTERM.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from pipeline.picture.service import DEFAULT_PORT, PictureOptions, PictureService
+from pipeline.picture.state import PictureLimits
 from pipeline.settings import Settings
 from pipeline.transport.admin import ensure_catalogue
 from pipeline.transport.broker import EmbeddedBroker
@@ -151,9 +157,44 @@ async def _drained(settings: Settings) -> bool:
     return not lag
 
 
+@dataclass(frozen=True, slots=True)
+class PictureChoice:
+    """Whether and how the demo serves the picture."""
+
+    enabled: bool = True
+    serve: bool = False
+    port: int | None = None
+
+    def options(self) -> PictureOptions:
+        # The demo's picture keeps every track (nothing is dropped after the replay ends).
+        return PictureOptions(port=DEFAULT_PORT if self.port is None else self.port,
+                              fallback_to_free_port=self.port is None,
+                              limits=PictureLimits(drop_after_ms=None))
+
+
+async def _serve_until_signal(console: Console, url: str, bootstrap: str) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    console.print(f"serving the picture at [bold]{url}[/] until Ctrl-C; the pipeline "
+                  f"keeps running (replay more with: adizwatch replay FILE --topic adsb.sbs "
+                  f"--bootstrap-servers {bootstrap})")
+    try:
+        await stop.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
 async def _run(settings: Settings, feeds: list[Path], speed: float | None, console: Console,
-               worker: subprocess.Popen[bytes], tally: Tally) -> bool:
+               worker: subprocess.Popen[bytes], tally: Tally,
+               picture: PictureChoice = PictureChoice(enabled=False)) -> bool:
     bootstrap = settings.bootstrap_servers
+    service = PictureService(settings, picture.options()) if picture.enabled else None
+    if service is not None:
+        url = await service.start()
+        console.print(f"picture: [bold]{url}[/] (open it in a browser)", soft_wrap=True)
     records = {feed: read_feed(feed) for feed in feeds}
     live = console.is_terminal
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -196,6 +237,11 @@ async def _run(settings: Settings, feeds: list[Path], speed: float | None, conso
         await asyncio.sleep(1.0)  # let the reader catch the last outputs
         if live_view is not None:
             live_view.update(Group(progress, _alert_table(tally.rows)))
+        if service is not None and picture.serve:
+            if live_view is not None:
+                live_view.stop()
+                live_view = None
+            await _serve_until_signal(console, service.url, bootstrap)
         return drained
     finally:
         stop.set()
@@ -203,6 +249,8 @@ async def _run(settings: Settings, feeds: list[Path], speed: float | None, conso
         if live_view is not None:
             live_view.stop()
         await producer.stop()
+        if service is not None:
+            await service.stop()
 
 
 def _stop_worker(worker: subprocess.Popen[bytes]) -> int:
@@ -217,8 +265,17 @@ def _stop_worker(worker: subprocess.Popen[bytes]) -> int:
     return worker.returncode
 
 
-def run_demo(speed: float | None = DEFAULT_SPEED, console: Console | None = None) -> int:
-    """Run the embedded demo end to end; returns the exit code."""
+def run_demo(speed: float | None = DEFAULT_SPEED, console: Console | None = None, *,
+             picture: bool = True, serve: bool = False, picture_port: int | None = None) -> int:
+    """Run the embedded demo end to end; returns the exit code.
+
+    Args:
+        speed: replay speed factor, None for as fast as possible.
+        console: where to show progress and alerts.
+        picture: serve the watch-floor picture and print its URL.
+        serve: after the replay, keep the pipeline and the picture up until SIGINT/SIGTERM.
+        picture_port: the picture's port; None tries 8077, then a free one.
+    """
     console = console or Console()
     apply_tansu_workarounds()
     workdir = Path(tempfile.mkdtemp(prefix="adizwatch-demo-"))
@@ -243,7 +300,8 @@ def run_demo(speed: float | None = DEFAULT_SPEED, console: Console | None = None
             stdout=worker_log, stderr=subprocess.STDOUT, env=env)
         tally = Tally()
         try:
-            drained = asyncio.run(_run(settings, feeds, speed, console, worker, tally))
+            drained = asyncio.run(_run(settings, feeds, speed, console, worker, tally,
+                                       PictureChoice(picture, serve, picture_port)))
         except (RuntimeError, OSError) as exc:
             console.print(f"[red]demo failed: {exc}[/] (worker log: {workdir / 'worker.log'})")
             _stop_worker(worker)

@@ -150,6 +150,24 @@ def decode_point(raw: bytes) -> TrackPoint:
     return TrackPoint(**_track_fields(_load_object(raw), require_position=True))  # type: ignore[arg-type]
 
 
+def point_from_json(data: Mapping[str, object]) -> TrackPoint:
+    """A track point from an already parsed object (e.g. the ``report`` of an event).
+
+    Raises:
+        DecodeError: not a valid track point.
+    """
+    return TrackPoint(**_track_fields(data, require_position=True))  # type: ignore[arg-type]
+
+
+def load_object(raw: bytes) -> dict[str, object]:
+    """A JSON object record of one of our topics, size-checked.
+
+    Raises:
+        DecodeError: too large, not UTF-8, not JSON or not an object.
+    """
+    return _load_object(raw)
+
+
 def decode_update(raw: bytes) -> TrackUpdate:
     """A ``tracks.updates`` record."""
     return TrackUpdate(**_track_fields(_load_object(raw), require_position=False))  # type: ignore[arg-type]

@@ -16,9 +16,9 @@ async def lagging_partitions(bootstrap_servers: str, group_id: str,
     """Partitions where ``group_id`` has not committed up to the end, with the lag of each."""
     probe = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers.split(","), group_id=None)
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers.split(","))
-    await probe.start()
-    await admin.start()
     try:
+        await probe.start()
+        await admin.start()
         ends = await probe.end_offsets(partitions)
         committed = await admin.list_consumer_group_offsets(group_id, partitions=partitions)
     finally:
