@@ -88,12 +88,19 @@ def enrich(point: TrackPoint, ctx: IdentifyContext) -> Enrichment:
 
     ranged = ctx.military.verdict(point.icao24)
     military, military_reason, military_state = ranged.military, ranged.reason, ranged.country
+    if military is None and point.military_flag is not None:
+        military = point.military_flag
+        military_reason = (f"source aircraft database (readsb dbFlags) says "
+                           f"{'military' if military else 'not military'}")
+        military_state = country.country if military else None
     if military is None and watch is not None and watch.military is not None:
         military = watch.military
         military_reason = f"watch-list {watch.key} #CMPG says {'Mil' if military else 'not Mil'}"
         military_state = country.country if military else None
 
-    designator = watch.icao_type if watch is not None else None
+    # The type: the watch-list's, else the one the source reported (readsb ``t``).
+    designator = watch.icao_type if watch is not None and watch.icao_type else (
+        point.aircraft_type.upper() if point.aircraft_type else None)
     known = ctx.types.get(designator)
     type_military = known.military if known is not None else None
     type_reason = (f"type {designator} ({known.names[0]}) is "
