@@ -25,7 +25,6 @@ from pipeline.metrics import Metrics
 from pipeline.settings import Settings
 from pipeline.transport.admin import ensure_catalogue
 from pipeline.transport.config_files import load_flightplan_files, load_watchlist_files
-from pipeline.transport.faust_fixes import apply_faust_fixes
 from pipeline.transport.zone_feed import LiveZones
 
 log = logging.getLogger(__name__)
@@ -48,7 +47,6 @@ def identify_context(settings: Settings) -> IdentifyContext:
 
 def run_worker(settings: Settings) -> int:
     """Run until stopped by a signal; returns the exit code."""
-    apply_faust_fixes()
     extra: Mapping[str, Any] = {}
     if settings.embedded_broker:
         from pipeline.transport.tansu_compat import (

@@ -23,7 +23,6 @@ from typing import Any
 
 import faust
 
-from pipeline.transport.faust_fixes import apply_faust_fixes
 from pipeline.transport.tansu_compat import apply_tansu_workarounds, embedded_faust_settings
 
 
@@ -70,12 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--datadir", type=Path, required=True)
     parser.add_argument("--loglevel", default="info")
     parser.add_argument("--without-workarounds", action="store_true")
-    parser.add_argument("--without-faust-fix", action="store_true",
-                        help="leave faust's start-up race in place (to show what it does)")
     args = parser.parse_args(argv)
 
-    if not args.without_faust_fix:
-        apply_faust_fixes()
     if not args.without_workarounds:
         apply_tansu_workarounds()
     app = create_counter_app(
