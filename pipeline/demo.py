@@ -55,6 +55,7 @@ DEFAULT_SPEED = 900.0
 
 DRAIN_TIMEOUT_S = 60.0
 WORKER_STOP_TIMEOUT_S = 30.0
+WORKER_READY_TIMEOUT_S = 60.0
 
 _CONSUMED = (ADSB_SBS, TRACK_UPDATES, TRACK_POINTS)
 _IDENTITY_STYLE = {
@@ -260,6 +261,16 @@ async def _run(settings: Settings, feeds: list[Path], speed: float | None, conso
             await service.stop()
 
 
+def _wait_ready(worker: subprocess.Popen[bytes], log_path: Path,
+                timeout_s: float = WORKER_READY_TIMEOUT_S) -> None:
+    """Wait for the worker's "Worker ready" (its start-up recovery is over)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and worker.poll() is None:
+        if b"Worker ready" in log_path.read_bytes():
+            return
+        time.sleep(0.2)
+
+
 def _stop_worker(worker: subprocess.Popen[bytes]) -> int:
     if worker.poll() is None:
         worker.send_signal(signal.SIGTERM)
@@ -305,6 +316,9 @@ def run_demo(speed: float | None = DEFAULT_SPEED, console: Console | None = None
         worker = subprocess.Popen(
             [sys.executable, "-m", "pipeline", "run", "--embedded-broker"],
             stdout=worker_log, stderr=subprocess.STDOUT, env=env)
+        # Feed only a ready worker: faust 0.15.3 can mishandle records that are waiting
+        # while it ends its start-up recovery (docs/broker-differences.md).
+        _wait_ready(worker, workdir / "worker.log")
         tally = Tally()
         try:
             drained = asyncio.run(_run(settings, feeds, speed, console, worker, tally,
