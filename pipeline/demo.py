@@ -196,7 +196,11 @@ async def _run(settings: Settings, feeds: list[Path], speed: float | None, conso
     if service is not None:
         url = await service.start()
         console.print(f"picture: [bold]{url}[/] (open it in a browser)", soft_wrap=True)
-    records = {feed: read_feed(feed) for feed in feeds}
+    # Oldest recording first: the lost-track clocks follow each partition's event time, so a
+    # 2020 recording replayed after a 2024 one would find every deadline already passed.
+    loaded = {feed: read_feed(feed) for feed in feeds}
+    records = dict(sorted(loaded.items(), key=lambda item: min(
+        (r.time_ms for r in item[1] if r.time_ms is not None), default=0)))
     live = console.is_terminal
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=console)
@@ -210,10 +214,9 @@ async def _run(settings: Settings, feeds: list[Path], speed: float | None, conso
     try:
         if live_view is not None:
             live_view.start()
-        # The feeds come from different years. They are replayed one after the other under
-        # one key, as one receiver's recording: each tracks.points partition then sees event
-        # time move forward only, and the lost-track clocks (driven by a partition's event
-        # time) never jump between 2020 and 2024 and back.
+        # The feeds come from different years. They are replayed one after the other, oldest
+        # first, under one key, as one receiver's recording: each tracks.points partition then
+        # sees event time move forward only.
         async def replay_all() -> int:
             sent = 0
             for feed, lines in records.items():
