@@ -1,31 +1,26 @@
-"""The faust application: topics, tables and agents wired to the record handlers.
+"""The worker's faust application: the host of the track runtime and the control plane.
 
-``create_app`` is the only place faust appears. Each agent takes one record, calls one
-handler from ``transport/handlers.py`` (through :func:`guarded`, so nothing escapes an
-agent: faust acks an event whose agent raised, which would lose it silently), writes the
-returned table state and sends the returned records. Stage state lives in changelog-backed
-tables keyed by track id, co-partitioned with the topics that feed them, so a restarted or
-rebalanced worker continues where the last one stopped.
+``create_app`` is the only place faust appears. The track path (decode, merge, geofence,
+identify) does not run in faust agents: faust costs ~150-250 us per record on this
+machine's broker, so the worker runs it in :class:`~pipeline.transport.runtime.TrackRuntime`,
+a lean aiokafka consumer-group member (group ``ADIZWATCH_GROUP_ID``) started as an app task
+and stopped before the app's producer is flushed. Its stores live in changelog topics of
+their own (``transport/state_store.py``).
 
-One decode agent per input topic. AIS reassembly state (fragments waiting for the rest of
-their message, a pending ``$PGHP`` time) lives in the ``ais-fragments`` table keyed by the
-``ais.nmea`` record key, co-partitioned with the topic: the fragments of one receiver meet
-on one partition, and a restarted worker recovers its pending fragments from the changelog.
-Records without a key share one stream (key ``b""``), but land on any partition, so their
-multi-sentence messages reassemble only when all fragments travel in one record.
-
-Zones: every worker applies ``zones.config`` itself, from a reader outside the consumer group
-(``transport/zone_feed.py``, started as an app task); the geofence agent waits until that
-reader has caught up before its first point. The ``zones.config`` agent, in the group, only
-writes the change log and the dead letters (``transport/zone_handlers.py``).
+faust keeps what is low-volume: the ``zones.config`` agent (group ``<group>.control``),
+which writes the zone change log and the dead letters with the accepted version of each zone
+in a changelog-backed table, the every-worker reader of ``zones.config`` that keeps the
+live zone set (``transport/zone_feed.py``) and the reader of the watch-lists and flight
+plans (``transport/config_follower.py``). The track runtime starts once both readers have
+caught up, so no point is judged against a partial configuration.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from collections.abc import Callable, Mapping
-from functools import partial
+from collections.abc import Mapping
 from typing import Any, cast
 
 import faust
@@ -34,27 +29,24 @@ from pipeline.geofence.timers import LostAfter
 from pipeline.identify.enrich import IdentifyContext
 from pipeline.metrics import Metrics
 from pipeline.settings import Settings
-from pipeline.transport import handlers, inputs
+from pipeline.transport import handlers
 from pipeline.transport.config_follower import follow
-from pipeline.transport.geofence_stage import GeofenceStage
 from pipeline.transport.handlers import Handled, RecordMeta
+from pipeline.transport.runtime import Liveness, RuntimeConfig, RuntimeStopped, TrackRuntime
 from pipeline.transport.topics import (
-    ADSB_OPENSKY,
-    ADSB_READSB,
-    ADSB_SBS,
-    AIS_NMEA,
-    CATALOGUE,
+    DEADLETTER,
     FLIGHTPLANS,
-    TRACK_POINTS,
-    TRACK_UPDATES,
-    TRACKS_CANONICAL,
     WATCHLISTS,
+    ZONES_CHANGES,
     ZONES_CONFIG,
     TopicSpec,
     topic_name,
 )
+from pipeline.transport.track_path import TrackPath
 from pipeline.transport.zone_feed import LiveZones, follow_zones
 from pipeline.transport.zone_handlers import handle_zone_config
+
+log = logging.getLogger(__name__)
 
 
 def _now_ms() -> int:
@@ -71,19 +63,30 @@ def broker_urls(bootstrap_servers: str) -> list[str]:
     return [f"kafka://{server}" for server in bootstrap_servers.split(",")]
 
 
+def control_app_id(group_id: str) -> str:
+    """The faust app's id (and consumer group) beside the track runtime's group."""
+    return f"{group_id}.control"
+
+
 def create_app(settings: Settings, zones: LiveZones, ctx: IdentifyContext, metrics: Metrics,
-               extra_settings: Mapping[str, Any] | None = None) -> faust.App:
+               extra_settings: Mapping[str, Any] | None = None,
+               runtime_config: RuntimeConfig | None = None,
+               health: Liveness | None = None) -> faust.App:
     """Build the worker's faust app.
 
     Args:
         settings: the deployment's settings.
         zones: the worker's live zone set (files, then ``zones.config``).
         ctx: the identification tables, rules, watch-list and flight plans.
-        metrics: where the agents count what they did.
+        metrics: where the stages count what they did.
         extra_settings: faust settings added by the transport (e.g. for the embedded broker).
+        runtime_config: the track runtime's clients (default: plain connections to the
+            bootstrap servers).
+        health: told when the worker is ready and that its loop is alive.
     """
+    app_id = control_app_id(settings.group_id)
     app = faust.App(
-        settings.group_id,
+        app_id,
         broker=broker_urls(settings.bootstrap_servers),
         store="memory://",
         topic_partitions=settings.partitions,
@@ -92,7 +95,7 @@ def create_app(settings: Settings, zones: LiveZones, ctx: IdentifyContext, metri
         key_serializer="raw",
         value_serializer="raw",
         web_enabled=False,
-        datadir=str(settings.data_dir / settings.group_id),
+        datadir=str(settings.data_dir / app_id),
         **(extra_settings or {}),
     )
 
@@ -100,89 +103,38 @@ def create_app(settings: Settings, zones: LiveZones, ctx: IdentifyContext, metri
         return app.topic(topic_name(spec, settings.topic_prefix), key_type=bytes,
                          value_type=bytes, partitions=settings.partitions)
 
-    topics = {spec: topic(spec) for spec in CATALOGUE if spec not in (WATCHLISTS, FLIGHTPLANS)}
-    memory_table = app.Table("track-memory", default=None, key_type=bytes, value_type=bytes,
-                             partitions=settings.partitions)
-    geofence_table = app.Table("geofence-state", default=None, key_type=bytes,
-                               value_type=bytes, partitions=settings.partitions)
-    identity_table = app.Table("identity-state", default=None, key_type=bytes,
-                               value_type=bytes, partitions=settings.partitions)
-    ais_table = app.Table("ais-fragments", default=None, key_type=bytes, value_type=bytes,
-                          partitions=settings.partitions)
+    outputs = {spec: topic(spec) for spec in (ZONES_CONFIG, ZONES_CHANGES, DEADLETTER)}
     zones_table = app.Table("zones-accepted", default=None, key_type=bytes, value_type=bytes,
                             partitions=settings.partitions)
-    fence = GeofenceStage(lambda: zones.current, settings.max_gap_s * 1000,
-                          LostAfter(settings.lost_aircraft_s * 1000,
-                                    settings.lost_vessel_s * 1000))
 
     async def deliver(stage: str, meta: RecordMeta, handled: Handled) -> None:
         metrics.count(stage, meta.topic, handled.outcome, handled.reason, handled.part_reasons)
         for output in handled.outputs:
-            await topics[output.topic].send(key=output.key, value=output.value)
+            await outputs[output.topic].send(key=output.key, value=output.value)
 
-    # The identify stage must not judge tracks before the watch-lists and flight plans in
-    # the configuration topics have been read once, nor the geofence before the zones of
-    # zones.config; later changes apply as they arrive.
+    # The track runtime must not judge tracks before the watch-lists and flight plans in
+    # the configuration topics have been read once, nor before the zones of zones.config;
+    # later changes apply as they arrive.
     config_read = asyncio.Event()
 
-    def agent(spec: TopicSpec, stage: str,
-              handle: Callable[[Any, bytes, RecordMeta, int], Handled],
-              needs_config: bool = False) -> None:
-        async def run(stream: Any) -> None:
-            if needs_config:
-                await config_read.wait()
-                await zones.ready.wait()
-            async for event in stream.events():
-                meta = _meta(event)
-                now_ms = _now_ms()
-                # A null value (a tombstone) is an empty record: dead-lettered, not a crash.
-                raw = event.value if isinstance(event.value, bytes) else b""
-                handled = handlers.guarded(stage, meta, raw, now_ms,
-                                           partial(handle, event, raw, meta, now_ms))
-                await deliver(stage, meta, handled)
+    async def zone_config_agent(stream: Any) -> None:
+        async for event in stream.events():
+            meta = _meta(event)
+            now_ms = _now_ms()
+            raw = event.value if isinstance(event.value, bytes) else b""
 
-        run.__name__ = f"{stage.replace('.', '_')}_agent"
-        app.agent(topics[spec], name=f"adizwatch.{stage}")(run)
+            def handle(event: Any = event, meta: RecordMeta = meta,
+                       now_ms: int = now_ms) -> Handled:
+                stored = zones_table.get(event.key) if event.key else None
+                handled = handle_zone_config(event.value, event.key, meta, stored, now_ms)
+                if handled.state is not None and event.key:
+                    zones_table[event.key] = handled.state
+                return handled
 
-    def decode_sbs(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
-        return handlers.handle_sbs(raw, meta, now_ms)
+            await deliver("zones.config", meta, handlers.guarded("zones.config", meta, raw,
+                                                                 now_ms, handle))
 
-    def decode_readsb(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
-        return inputs.handle_readsb(raw, meta, now_ms)
-
-    def decode_opensky(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
-        return inputs.handle_opensky(raw, meta, now_ms)
-
-    def decode_canonical(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
-        return inputs.handle_canonical(raw, meta, now_ms)
-
-    def decode_ais(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
-        key = event.key if isinstance(event.key, bytes) else b""
-        handled = inputs.handle_ais(raw, meta, ais_table.get(key), now_ms)
-        if handled.state is not None:
-            ais_table[key] = handled.state
-        elif handled.drop_state:
-            del ais_table[key]
-        return handled
-
-    def merge_update(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
-        handled = handlers.handle_update(raw, event.key, meta,
-                                         memory_table.get(event.key), now_ms)
-        if handled.state is not None:
-            memory_table[event.key] = handled.state
-        return handled
-
-    def geofence_identify(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
-        handled = fence.handle(raw, event.key, meta, geofence_table, now_ms)
-        handlers.identify_fenced(handled, raw, identity_table, ctx, zones.current)
-        return handled
-
-    def zone_config(event: Any, raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
-        stored = zones_table.get(event.key) if event.key else None
-        handled = handle_zone_config(event.value, event.key, meta, stored, now_ms)
-        if handled.state is not None and event.key:
-            zones_table[event.key] = handled.state
-        return handled
+    app.agent(outputs[ZONES_CONFIG], name="adizwatch.zones.config")(zone_config_agent)
 
     config_names = {topic_name(spec, settings.topic_prefix): spec
                     for spec in (WATCHLISTS, FLIGHTPLANS)}
@@ -197,25 +149,38 @@ def create_app(settings: Settings, zones: LiveZones, ctx: IdentifyContext, metri
         await follow(settings.bootstrap_servers, list(config_names), apply_config,
                      ready=config_read)
 
-    app.task(follow_configuration)
-
-    agent(ADSB_SBS, "decode.sbs", decode_sbs)
-    agent(ADSB_READSB, "decode.readsb", decode_readsb)
-    agent(ADSB_OPENSKY, "decode.opensky", decode_opensky)
-    agent(TRACKS_CANONICAL, "decode.canonical", decode_canonical)
-    agent(AIS_NMEA, "decode.ais", decode_ais)
-    agent(TRACK_UPDATES, "merge", merge_update)
-    agent(TRACK_POINTS, "geofence", geofence_identify, needs_config=True)
-    agent(ZONES_CONFIG, "zones.config", zone_config)
-
     async def zones_reader() -> None:
         await follow_zones(zones, settings.bootstrap_servers,
                            topic_name(ZONES_CONFIG, settings.topic_prefix))
 
-    async def on_rebalance(sender: Any, *args: Any, **kwargs: Any) -> None:
-        fence.reset()  # partitions may move: rebuild the lost-track clocks from the table
+    path = TrackPath(lambda: zones.current, ctx, settings.max_gap_s * 1000,
+                     LostAfter(settings.lost_aircraft_s * 1000, settings.lost_vessel_s * 1000))
+    runtime = TrackRuntime(runtime_config or plain_runtime_config(settings), path, metrics,
+                           health)
 
+    async def track_runtime() -> None:
+        await config_read.wait()
+        await zones.ready.wait()
+        try:
+            await runtime.run()
+        except RuntimeStopped:
+            log.exception("the track runtime stopped; the worker exits to be restarted")
+            await app.crash(RuntimeError("track runtime stopped"))
+
+    async def stop_runtime(sender: Any, **kwargs: Any) -> None:
+        await runtime.stop()
+
+    app.task(follow_configuration)
     app.task(zones_reader)
-    app.on_partitions_revoked.connect(cast(Any, on_rebalance))
-    app.on_partitions_assigned.connect(cast(Any, on_rebalance))
+    app.task(track_runtime)
+    app.on_before_shutdown.connect(cast(Any, stop_runtime))
     return app
+
+
+def plain_runtime_config(settings: Settings,
+                         consumer_extra: Mapping[str, Any] | None = None) -> RuntimeConfig:
+    """The track runtime's clients: the bootstrap servers, plus consumer settings."""
+    base: dict[str, Any] = {"bootstrap_servers": settings.bootstrap_servers.split(",")}
+    return RuntimeConfig(prefix=settings.topic_prefix, group_id=settings.group_id,
+                         consumer=base | dict(consumer_extra or {}), producer=base,
+                         reader=base)

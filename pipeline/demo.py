@@ -26,7 +26,7 @@ from functools import partial
 from pathlib import Path
 
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from rich.console import Console, Group
 from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -37,7 +37,7 @@ from pipeline.picture.state import PictureLimits
 from pipeline.settings import Settings
 from pipeline.transport.admin import ensure_catalogue
 from pipeline.transport.broker import EmbeddedBroker
-from pipeline.transport.progress import lagging_partitions
+from pipeline.transport.progress import pipeline_lag
 from pipeline.transport.replay import read_feed, replay
 from pipeline.transport.tansu_compat import apply_tansu_workarounds
 from pipeline.transport.topics import (
@@ -45,7 +45,6 @@ from pipeline.transport.topics import (
     DEADLETTER,
     IDENTIFICATIONS,
     TRACK_POINTS,
-    TRACK_UPDATES,
     ZONE_EVENTS,
     topic_name,
 )
@@ -57,7 +56,6 @@ DRAIN_TIMEOUT_S = 60.0
 WORKER_STOP_TIMEOUT_S = 30.0
 WORKER_READY_TIMEOUT_S = 60.0
 
-_CONSUMED = (ADSB_SBS, TRACK_UPDATES, TRACK_POINTS)
 _IDENTITY_STYLE = {
     "hostile": "bold red", "suspect": "red", "unknown": "yellow", "pending": "white",
     "neutral": "green", "assumed friend": "cyan", "friend": "bold cyan",
@@ -152,9 +150,8 @@ async def _consume_outputs(bootstrap: str, prefix: str, tally: Tally,
 
 async def _drained(settings: Settings) -> bool:
     """True when the worker group has committed every record of the topics it consumes."""
-    partitions = [TopicPartition(topic_name(spec, settings.topic_prefix), p)
-                  for spec in _CONSUMED for p in range(settings.partitions)]
-    lag = await lagging_partitions(settings.bootstrap_servers, settings.group_id, partitions)
+    lag = await pipeline_lag(settings.bootstrap_servers, settings.topic_prefix,
+                             settings.group_id, settings.partitions)
     return not lag
 
 

@@ -16,9 +16,17 @@ registry per worker keeps tests independent.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
-from prometheus_client import CollectorRegistry, Counter, generate_latest, start_http_server
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    start_http_server,
+)
 
 
 class Metrics:
@@ -31,6 +39,35 @@ class Metrics:
             "Dead letters written, by stage, topic and reason; unit=record for a whole record, "
             "unit=part for one part of an accepted record",
             ["stage", "topic", "reason", "unit"], registry=self.registry)
+
+        self.records_out = Counter("adizwatch_records_out", "Records produced, by stage and topic",
+                                   ["stage", "topic"], registry=self.registry)
+        self.latency = Histogram(
+            "adizwatch_processing_latency_seconds",
+            "Time from a consumed record's timestamp to its processing, by stage",
+            ["stage"], registry=self.registry,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+        self.lag = Gauge("adizwatch_consumer_lag", "Records behind the end, by partition",
+                         ["topic", "partition"], registry=self.registry)
+        self.batch = Histogram("adizwatch_batch_size", "Records per processed batch",
+                               registry=self.registry,
+                               buckets=(1, 10, 50, 100, 250, 500, 1000, 2000))
+
+    def count_out(self, stage: str, topic: str, n: int = 1) -> None:
+        self.records_out.labels(stage, topic).inc(n)
+
+    def observe_latency(self, stage: str, seconds: float) -> None:
+        self.latency.labels(stage).observe(seconds)
+
+    def observe_batch(self, n: int) -> None:
+        self.batch.observe(n)
+
+    def set_lag(self, topic: str, partition: int, lag: int) -> None:
+        self.lag.labels(topic, str(partition)).set(lag)
+
+    def forget_partition(self, topic: str, partition: int) -> None:
+        with contextlib.suppress(KeyError):
+            self.lag.remove(topic, str(partition))
 
     def count(self, stage: str, topic: str, outcome: str, reason: str | None,
               part_reasons: Iterable[str] = ()) -> None:

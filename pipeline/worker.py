@@ -15,7 +15,7 @@ from typing import Any
 
 import faust
 
-from pipeline.app import create_app
+from pipeline.app import control_app_id, create_app, plain_runtime_config
 from pipeline.geofence.zones import load_zone_files
 from pipeline.identify.enrich import IdentifyContext
 from pipeline.identify.flightplan import FlightPlanBook
@@ -23,8 +23,9 @@ from pipeline.identify.rules import load_rule_table
 from pipeline.identify.watchlist import Watchlist
 from pipeline.metrics import Metrics
 from pipeline.settings import Settings
-from pipeline.transport.admin import ensure_catalogue
+from pipeline.transport.admin import ensure_catalogue, ensure_topics
 from pipeline.transport.config_files import load_flightplan_files, load_watchlist_files
+from pipeline.transport.runtime import changelog_topics
 from pipeline.transport.zone_feed import LiveZones
 
 log = logging.getLogger(__name__)
@@ -48,26 +49,33 @@ def identify_context(settings: Settings) -> IdentifyContext:
 def run_worker(settings: Settings) -> int:
     """Run until stopped by a signal; returns the exit code."""
     extra: Mapping[str, Any] = {}
+    consumer_extra: Mapping[str, Any] = {}
     if settings.embedded_broker:
         from pipeline.transport.tansu_compat import (
             apply_tansu_workarounds,
+            embedded_consumer_settings,
             embedded_faust_settings,
         )
 
         apply_tansu_workarounds()
         extra = embedded_faust_settings()
+        consumer_extra = embedded_consumer_settings()
     zones = load_zone_files(settings.zone_paths)
     ctx = identify_context(settings)
     asyncio.run(ensure_catalogue(settings.bootstrap_servers, settings.topic_prefix,
                                  settings.partitions, settings.replication_factor))
+    changelogs = changelog_topics(settings.topic_prefix, settings.group_id)
+    asyncio.run(ensure_topics(settings.bootstrap_servers, changelogs, settings.partitions,
+                              settings.replication_factor, compacted=changelogs))
     log.info("starting worker bootstrap=%s zones=%d group=%s", settings.bootstrap_servers,
              len(zones), settings.group_id)
-    (settings.data_dir / settings.group_id).mkdir(parents=True, exist_ok=True)
+    (settings.data_dir / control_app_id(settings.group_id)).mkdir(parents=True, exist_ok=True)
     metrics = Metrics()
     if settings.metrics_port:
         metrics.serve(settings.metrics_port)
         log.info("metrics at http://0.0.0.0:%d/metrics", settings.metrics_port)
-    app = create_app(settings, LiveZones(zones), ctx, metrics, extra)
+    app = create_app(settings, LiveZones(zones), ctx, metrics, extra,
+                     plain_runtime_config(settings, consumer_extra))
     worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True)
     try:
         worker.execute_from_commandline()

@@ -13,6 +13,8 @@ the input order, on the broker as here.
 
 from __future__ import annotations
 
+import time
+
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -72,8 +74,10 @@ class OfflinePipeline:
                 for point in merged.outputs:
                     assert point.topic is TRACK_POINTS and point.key is not None
                     result.points += 1
+                    # Stamped now, as the decode stage stamps the re-keyed records.
                     point_meta = RecordMeta("tracks.points",
-                                            partition_of(point.key, self.partitions), None, 0)
+                                            partition_of(point.key, self.partitions), None,
+                                            time.time_ns() // 1_000_000)
                     fenced = self._stage.handle(point.value, point.key, point_meta,
                                                 self._fence, 0)
                     handlers.identify_fenced(fenced, point.value, self._identity, self.ctx,

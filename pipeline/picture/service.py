@@ -30,7 +30,8 @@ from pipeline.picture.server import create_web_app
 from pipeline.picture.state import PictureLimits, PictureState
 from pipeline.settings import Settings
 from pipeline.transport.progress import lagging_partitions
-from pipeline.transport.topics import ADSB_SBS, TRACK_POINTS, TRACK_UPDATES, topic_name
+from pipeline.transport.topics import topic_name
+from pipeline.transport.track_path import TOPICS as TRACK_PATH_TOPICS
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ DEFAULT_PORT = 8077
 _RETRY_S = 5.0
 """Pause before following the topics again after the broker failed."""
 
-_WORKER_INPUTS = (ADSB_SBS, TRACK_UPDATES, TRACK_POINTS)
+_WORKER_INPUTS = TRACK_PATH_TOPICS
 """The topics the worker group consumes: its lag on them is the pipeline's backlog."""
 
 

@@ -7,8 +7,16 @@ and sending their ``track.lost`` events. Writes to other tracks' keys happen whi
 record of the same partition, so faust puts them on the right changelog partition.
 
 The clocks are derived state: built from the table on the first record of a partition
-(every stored state carries its partition), dropped on every rebalance, rebuilt exactly
-(the watermark is the newest ``last_ts_ms`` of the partition's tracks).
+(every stored state carries its partition), dropped when the partition leaves the worker,
+rebuilt exactly (the watermark is the newest ``last_ts_ms`` of the partition's tracks).
+
+The watermark is bounded by the record's own time: a report's time moves it at most
+:data:`MAX_AHEAD_MS` past the record timestamp of the ``tracks.updates`` record (stamped by
+the decode stage when it re-keyed the report). Without the bound one report from a broken
+or hostile source dated years ahead would move the partition's clock there and declare
+every track inside a zone on that partition lost at once; its own track still steps with
+its own time (and is judged late or duplicate by it), only the partition's clock ignores
+the excess.
 """
 
 from __future__ import annotations
@@ -25,6 +33,9 @@ from pipeline.transport.handlers import Handled, Output, RecordMeta, dump_track_
 from pipeline.transport.topics import ZONE_EVENTS
 
 log = logging.getLogger(__name__)
+
+MAX_AHEAD_MS = 10 * 60_000
+"""How far a report may move its partition's clock past the record's timestamp."""
 
 
 class StateTable(Protocol):
@@ -45,35 +56,38 @@ class GeofenceStage:
         self._zones = zones
         self.max_gap_ms = max_gap_ms
         self.lost_after = lost_after
-        self._clocks: dict[int, PartitionClock] | None = None
+        self._clocks: dict[int, PartitionClock] = {}
 
     def reset(self) -> None:
-        """Forget the clocks (on a rebalance: partitions may have moved)."""
-        self._clocks = None
+        """Forget every clock (partitions may have moved)."""
+        self._clocks = {}
 
-    def _clock(self, partition: int, table: StateTable) -> PartitionClock:
-        if self._clocks is None:
-            self._clocks = self._rebuild(table)
-        return self._clocks.setdefault(partition, PartitionClock())
+    def forget(self, partition: int) -> None:
+        """Forget the clock of a partition that left this worker."""
+        self._clocks.pop(partition, None)
 
-    def _rebuild(self, table: StateTable) -> dict[int, PartitionClock]:
-        clocks: dict[int, PartitionClock] = {}
+    def _clock(self, partition: int, table: StateTable, now_ms: int) -> PartitionClock:
+        clock = self._clocks.get(partition)
+        if clock is None:
+            clock = self._clocks[partition] = self._rebuild(partition, table, now_ms)
+        return clock
+
+    def _rebuild(self, partition: int, table: StateTable, now_ms: int) -> PartitionClock:
+        clock = PartitionClock()
         for key, value in table.items():
             if value is None:
                 continue
             data = codec.load_state(value)
-            partition = data.get("partition")
-            if not isinstance(partition, int) or isinstance(partition, bool):
+            if data.get("partition") != partition:
                 continue
             state = TrackState.from_dict(data)
-            clock = clocks.setdefault(partition, PartitionClock())
             track_id = key.decode()
             clock.set_deadline(track_id, lost_deadline(track_id, state, self.lost_after))
-            if clock.watermark_ms is None or state.last_ts_ms > clock.watermark_ms:
-                clock.watermark_ms = state.last_ts_ms  # tracks due already go at the next record
-        log.info("geofence clocks rebuilt partitions=%d tracks=%d", len(clocks),
-                 sum(len(c) for c in clocks.values()))
-        return clocks
+            newest = min(state.last_ts_ms, now_ms + MAX_AHEAD_MS)
+            if clock.watermark_ms is None or newest > clock.watermark_ms:
+                clock.watermark_ms = newest  # tracks due already go at the next record
+        log.info("geofence clock rebuilt partition=%d tracks=%d", partition, len(clock))
+        return clock
 
     def handle(self, raw: bytes, key: bytes | None, meta: RecordMeta, table: StateTable,
                now_ms: int) -> Handled:
@@ -84,10 +98,10 @@ class GeofenceStage:
             table[key] = handled.state
         if point is None or result is None or meta.partition is None:
             return handled
-        clock = self._clock(meta.partition, table)
+        clock = self._clock(meta.partition, table, now_ms)
         clock.set_deadline(point.track_id,
                            lost_deadline(point.track_id, result.state, self.lost_after))
-        for track_id in clock.advance(point.ts_ms):
+        for track_id in clock.advance(min(point.ts_ms, meta.timestamp_ms + MAX_AHEAD_MS)):
             self._expire(track_id, clock, meta, table, zones, handled)
         return handled
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from pipeline.transport.topics import TopicSpec
+
 
 async def lagging_partitions(bootstrap_servers: str, group_id: str,
                              partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
@@ -30,4 +32,25 @@ async def lagging_partitions(bootstrap_servers: str, group_id: str,
         done = meta.offset if meta is not None and meta.offset >= 0 else 0
         if done < ends.get(tp, 0):
             lag[tp] = ends[tp] - done
+    return lag
+
+
+async def pipeline_lag(bootstrap_servers: str, prefix: str, group_id: str,
+                       partitions: int) -> dict[TopicPartition, int]:
+    """What a deployment's workers have not processed yet, partition by partition.
+
+    The track runtime's group (``group_id``) consumes the inputs and ``tracks.updates``;
+    the faust control group consumes ``zones.config``.
+    """
+    from pipeline.app import control_app_id  # the app imports this module's neighbours
+    from pipeline.transport.topics import ZONES_CONFIG, topic_name
+    from pipeline.transport.track_path import TOPICS
+
+    def tps(specs: tuple[TopicSpec, ...]) -> list[TopicPartition]:
+        return [TopicPartition(topic_name(spec, prefix), p)
+                for spec in specs for p in range(partitions)]
+
+    lag = await lagging_partitions(bootstrap_servers, group_id, tps(TOPICS))
+    lag |= await lagging_partitions(bootstrap_servers, control_app_id(group_id),
+                                    tps((ZONES_CONFIG,)))
     return lag

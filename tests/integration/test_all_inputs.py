@@ -24,13 +24,11 @@ import pytest
 from pipeline.transport.offline import OfflineDecoder, read_records
 from tests.feeds import FEEDS
 from tests.integration.conftest import Deployment, Workers
-from tests.integration.kafka_io import caught_up, produce_keyed, read_all, wait_until
+from tests.integration.kafka_io import produce_keyed, read_all, wait_until
 from tests.pipeline_oracle import InputsResult, run_inputs
 from tests.schema_check import assert_valid
 
 RECORD_MS = 1_700_000_000_000
-CONSUMED = ("adsb.sbs", "adsb.readsb", "adsb.opensky", "tracks.canonical", "ais.nmea",
-            "tracks.updates", "tracks.points")
 HOSTILE_AIS = [
     b"!AIVDM,1,1,,A,15RTgt0PAso;90TKcjM8h6g208CQ,0*4B",  # checksum
     b"!AIVDM,2,1,3,B,55NBjP01mtGIL@CW;SM<D60P5Ld000000000000P0`<3557l0<50@kk@,0*66",
@@ -112,9 +110,7 @@ def _produce(deployment: Deployment,
 
 
 def _wait(deployment: Deployment, workers: Workers) -> None:
-    topics = [deployment.topic(name) for name in CONSUMED]
-    wait_until(lambda: caught_up(deployment.bootstrap_servers, deployment.group_id, topics,
-                                 deployment.partitions),
+    wait_until(deployment.caught_up,
                120, "the worker group to commit every input", workers.log_text)
 
 

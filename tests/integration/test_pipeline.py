@@ -19,11 +19,10 @@ from pipeline.geofence.zones import ZoneSet, default_zone_dir, load_zone_files
 from pipeline.settings import Settings
 from pipeline.worker import identify_context
 from tests.integration.conftest import Deployment, Workers
-from tests.integration.kafka_io import caught_up, produce, read_all, wait_until
+from tests.integration.kafka_io import produce, read_all, wait_until
 from tests.pipeline_oracle import OracleResult, run_offline
 from tests.schema_check import assert_valid
 
-CONSUMED = ("adsb.sbs", "tracks.updates", "tracks.points")
 HOSTILE_LINES = [
     b"MSG,3,1,1,ZZZZZZ,1,2020/09/14,22:00:00.000,,,,1000,,,32.5,-117.5,,,0,0,0,0",
     b"MSG,3,1,1,AE0455,1,2020/09/14,22:00:00.000,,,,1000,,,95.0,-117.5,,,0,0,0,0",
@@ -108,9 +107,7 @@ def test_oracle_matches_the_known_recordings(oracle: OracleResult) -> None:
 
 
 def _wait_caught_up(deployment: Deployment, workers: Workers, timeout_s: float = 120) -> None:
-    topics = [deployment.topic(t) for t in CONSUMED]
-    wait_until(lambda: caught_up(deployment.bootstrap_servers, deployment.group_id, topics,
-                                 deployment.partitions),
+    wait_until(deployment.caught_up,
                timeout_s, "the worker group to commit every input", workers.log_text)
 
 

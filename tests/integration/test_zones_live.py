@@ -28,14 +28,13 @@ from pipeline.geofence.zones import ZoneSet, default_zone_dir, load_zone_files
 from pipeline.settings import Settings
 from pipeline.worker import identify_context
 from tests.integration.conftest import Deployment, Workers
-from tests.integration.kafka_io import caught_up, produce, produce_records, read_all, wait_until
+from tests.integration.kafka_io import produce, produce_records, read_all, wait_until
 from tests.pipeline_oracle import OfflinePipeline, partition_of
 from tests.sbs_synth import fly, merged
 from tests.schema_check import assert_valid
 
 T0 = 1_735_689_600_000  # 2025-01-01T00:00:00Z
 PHASE2 = T0 + 2 * 3600_000
-CONSUMED = ("adsb.sbs", "tracks.updates", "tracks.points", "zones.config")
 
 
 def _feature(zone_id: str, geometry: dict[str, object], **props: object) -> bytes:
@@ -123,9 +122,7 @@ def _values(deployment: Deployment, topic: str) -> list[dict[str, object]]:
 
 
 def _wait_caught_up(deployment: Deployment, workers: Workers) -> None:
-    topics = [deployment.topic(t) for t in CONSUMED]
-    wait_until(lambda: caught_up(deployment.bootstrap_servers, deployment.group_id, topics,
-                                 deployment.partitions),
+    wait_until(deployment.caught_up,
                120, "the worker group to commit every input", workers.log_text)
 
 
@@ -158,8 +155,8 @@ def test_live_zones_bands_circles_dwell_lost_on_two_workers(
     _wait_caught_up(deployment, workers)
     for worker in workers_started:
         assert worker.poll() is None, workers.log_text()
-    # Both workers geofenced points (the group split tracks.points between them).
-    assert _logs_show(workers, r"geofence clocks rebuilt", 1), workers.log_text()
+    # Both workers geofenced points (the group split tracks.updates between them).
+    assert _logs_show(workers, r"geofence clock rebuilt", 1), workers.log_text()
 
     registry = ZoneRegistry(load_zone_files([default_zone_dir()]).zones)
     ctx = identify_context(Settings(watchlists=tuple(bundled_watchlists()),

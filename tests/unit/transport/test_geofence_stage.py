@@ -18,6 +18,7 @@ from pipeline.transport.handlers import RecordMeta
 from tests.schema_check import assert_valid
 
 T0 = 1_721_800_000_000
+RECORD_MS = T0 + 86_400_000  # the records' own timestamps: a day after the reports
 SQUARE = [[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]]]
 
 
@@ -38,8 +39,8 @@ def _feed(stage: GeofenceStage, table: dict[bytes, bytes],
           records: list[tuple[bytes, bytes]], partition: int = 0) -> list[dict[str, object]]:
     events = []
     for offset, (raw, key) in enumerate(records):
-        meta = RecordMeta("tracks.points", partition, offset, 0)
-        for output in stage.handle(raw, key, meta, table, 0).outputs:
+        meta = RecordMeta("tracks.points", partition, offset, RECORD_MS)
+        for output in stage.handle(raw, key, meta, table, RECORD_MS).outputs:
             event = orjson.loads(output.value)
             assert output.key == str(event["track_id"]).encode()
             assert_valid("zones.events", event)
@@ -86,6 +87,26 @@ def test_a_restarted_stage_rebuilds_its_clock_from_the_table() -> None:
     assert _feed(restarted, table, [_record("bbbbbb", 550, 20, 20.1)]) == []
     assert _brief(_feed(restarted, table, [_record("bbbbbb", 601, 20, 20.2)])) == [
         ("icao24:aaaaaa", "track.lost", "2024-07-24T05:56:40.000Z")]
+
+
+def test_a_report_far_ahead_of_its_record_does_not_move_the_clock_there() -> None:
+    zones = _zones()
+    table: dict[bytes, bytes] = {}
+    stage = GeofenceStage(lambda: zones, 300_000, LostAfter())
+    year_s = 365 * 86_400
+    events = _feed(stage, table, [
+        _record("aaaaaa", 0, 5, 5),               # inside
+        _record("cccccc", 2 * year_s, 20, 20),    # a report dated two years ahead
+        _record("cccccc", 2 * year_s + 1, 20, 20.1),
+    ])
+    # The clock stops at the records' time + 10 min (a day after A), so A is lost once, at
+    # its deadline, not at the hostile report's time; the track itself steps as it likes.
+    assert _brief(events) == [
+        ("icao24:aaaaaa", "zone.entry", "2024-07-24T05:46:40.000Z"),
+        ("icao24:aaaaaa", "track.lost", "2024-07-24T05:56:40.000Z")]
+    _feed(stage, table, [_record("aaaaaa", 60, 5, 5.1)])
+    clock_ms = stage._clocks[0].watermark_ms  # noqa: SLF001 - the bound under test
+    assert clock_ms == RECORD_MS + 600_000
 
 
 def test_other_partitions_do_not_move_the_clock() -> None:

@@ -1,0 +1,306 @@
+"""The track path's runtime: one aiokafka consumer-group member per worker, in batches.
+
+Why not faust agents here: measured on this machine's broker, a faust agent costs about
+150-250 us per record (pass-through A -> B: ~4k records/s; consume only: ~14k/s; a table
+write per record: ~4.2k/s), which caps a three-agent track path near 2k points/s. A plain
+aiokafka loop over ``getmany`` batches does the same consume/produce work for a few
+microseconds per record (``bench/bench_pipeline.py`` measures both in the same run). faust
+keeps hosting the worker and the ``zones.config`` agent, where volume is low.
+
+One batch, in this order (the at-least-once contract, ``docs/operating.md``):
+
+1. ``getmany`` returns records of the assigned partitions (inputs and ``tracks.updates``);
+   each goes through :class:`~pipeline.transport.track_path.TrackPath` in partition order,
+   changing the in-memory stores of its partition;
+2. every output record is sent, and the batch waits until the broker acknowledged all of
+   them (``acks=all``);
+3. the latest value of every store key the batch changed is written to the store's
+   changelog, and acknowledged;
+4. the input offsets are committed.
+
+A crash between 2 and 3 leaves the changelog behind the outputs: the replayed records
+produce the same outputs again, with the same deterministic ``event_id`` (duplicates of
+identical records). A crash between 3 and 4 leaves the state ahead of the committed
+offsets: the replayed reports are then duplicates or late for their tracks and produce
+nothing new; their outputs were already acknowledged in 2. Nothing accepted is lost.
+
+Rebalances: an asyncio lock is held while a batch runs. On revocation the listener takes
+the lock (so the batch in flight finishes and commits first), then drops the revoked
+partitions' stores. On assignment it takes the lock and rebuilds the new partitions'
+stores from their changelogs before any of their records is processed; records fetched
+for a partition that is not ready yet are not processed: the consumer is sought back to
+them.
+
+A failure to produce or to write the changelog stops the worker with an error: its
+in-memory state may be ahead of what the broker holds, and only a restart (state
+rebuilt from the changelogs) is safe. A failed commit (the group rebalanced meanwhile) is
+logged: the new owner processes those records again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.errors import CommitFailedError, KafkaError
+
+from pipeline.transport.handlers import Output, RecordMeta
+from pipeline.transport.state_store import PartitionStore, changelog_topic, recover
+from pipeline.transport.topics import TRACK_UPDATES, TopicSpec, topic_name
+from pipeline.transport.track_path import STORES, TOPICS, TrackPath
+
+log = logging.getLogger(__name__)
+
+MAX_RECORDS = 2_000
+"""Records per ``getmany`` batch: large enough to amortise the acknowledgements, small
+enough to keep a batch well under 100 ms."""
+POLL_MS = 200
+
+
+class RuntimeMetrics(Protocol):
+    """What the runtime reports (``pipeline.metrics.Metrics`` implements it)."""
+
+    def count(self, stage: str, topic: str, outcome: str, reason: str | None,
+              part_reasons: Iterable[str] = ()) -> None: ...
+
+    def count_out(self, stage: str, topic: str, n: int = 1) -> None: ...
+
+    def observe_latency(self, stage: str, seconds: float) -> None: ...
+
+    def observe_batch(self, n: int) -> None: ...
+
+    def set_lag(self, topic: str, partition: int, lag: int) -> None: ...
+
+    def forget_partition(self, topic: str, partition: int) -> None: ...
+
+
+class Liveness(Protocol):
+    def beat(self) -> None: ...
+
+    def set_ready(self, ready: bool, reason: str) -> None: ...
+
+
+class RuntimeStopped(RuntimeError):
+    """The runtime stopped on an error it cannot recover from in-process."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeConfig:
+    prefix: str
+    group_id: str
+    consumer: Mapping[str, Any]
+    """Client keyword arguments for the group consumer (bootstrap, security, timings)."""
+    producer: Mapping[str, Any]
+    reader: Mapping[str, Any]
+    """Client keyword arguments for the changelog reader (no group)."""
+
+
+@dataclass(slots=True)
+class _Batch:
+    outputs: list[tuple[str, Output]] = field(default_factory=list)  # (stage, output)
+    offsets: dict[TopicPartition, int] = field(default_factory=dict)
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class TrackRuntime:
+    """Consumes the track path's topics and runs :class:`TrackPath` over them."""
+
+    def __init__(self, config: RuntimeConfig, path: TrackPath, metrics: RuntimeMetrics,
+                 health: Liveness | None = None) -> None:
+        self.config = config
+        self.path = path
+        self.metrics = metrics
+        self.health = health
+        self._specs: dict[str, TopicSpec] = {topic_name(s, config.prefix): s for s in TOPICS}
+        self._stores: dict[TopicPartition, dict[str, PartitionStore]] = {}
+        self._ready: set[TopicPartition] = set()
+        self._lock = asyncio.Lock()
+        self._stopping = asyncio.Event()
+        self._stopped = asyncio.Event()
+        self._consumer: AIOKafkaConsumer | None = None
+        self._producer: AIOKafkaProducer | None = None
+        self._reader: AIOKafkaConsumer | None = None
+
+    @property
+    def topics(self) -> list[str]:
+        return list(self._specs)
+
+    def changelog(self, store: str) -> str:
+        return changelog_topic(self.config.prefix, self.config.group_id, store)
+
+    async def run(self) -> None:
+        """Consume until :meth:`stop`; raises :class:`RuntimeStopped` on a fatal error."""
+        self._producer = AIOKafkaProducer(acks="all", linger_ms=0, max_batch_size=256 * 1024,
+                                          **self.config.producer)
+        self._reader = AIOKafkaConsumer(group_id=None, enable_auto_commit=False,
+                                        auto_offset_reset="earliest", **self.config.reader)
+        self._consumer = AIOKafkaConsumer(
+            group_id=self.config.group_id, enable_auto_commit=False,
+            auto_offset_reset="earliest", max_poll_records=MAX_RECORDS,
+            **self.config.consumer)
+        try:
+            await self._producer.start()
+            await self._reader.start()
+            await self._consumer.start()
+            self._consumer.subscribe(self.topics, listener=_Listener(self))
+            log.info("track runtime started group=%s topics=%d", self.config.group_id,
+                     len(self.topics))
+            await self._loop(self._consumer)
+        finally:
+            await self._close()
+            self._stopped.set()
+
+    async def stop(self, timeout_s: float = 20.0) -> None:
+        """Finish the batch in flight, commit, leave the group."""
+        self._stopping.set()
+        try:
+            await asyncio.wait_for(self._stopped.wait(), timeout_s)
+        except TimeoutError:
+            log.warning("track runtime did not stop within %.0f s", timeout_s)
+
+    async def _close(self) -> None:
+        for client in (self._consumer, self._reader, self._producer):
+            if client is not None:
+                try:
+                    await client.stop()
+                except Exception:  # closing after a failure: report, keep closing
+                    log.exception("closing a Kafka client failed")
+
+    async def _loop(self, consumer: AIOKafkaConsumer) -> None:
+        while not self._stopping.is_set():
+            if self.health is not None:
+                self.health.beat()
+            batch = await consumer.getmany(timeout_ms=POLL_MS, max_records=MAX_RECORDS)
+            if not batch:
+                continue
+            async with self._lock:
+                await self._run_batch(consumer, batch)
+
+    async def _run_batch(self, consumer: AIOKafkaConsumer,
+                         fetched: Mapping[TopicPartition, list[ConsumerRecord[Any, Any]]],
+                         ) -> None:
+        now_ms = _now_ms()
+        batch = _Batch()
+        processed = 0
+        for tp, records in fetched.items():
+            if not records:
+                continue
+            if tp not in self._ready:
+                consumer.seek(tp, records[0].offset)  # fetched before its state was rebuilt
+                continue
+            processed += len(records)
+            self._process(tp, records, now_ms, batch)
+            batch.offsets[tp] = records[-1].offset + 1
+            highwater = consumer.highwater(tp)
+            if highwater is not None:
+                self.metrics.set_lag(tp.topic, tp.partition, highwater - batch.offsets[tp])
+        if not batch.offsets:
+            return
+        self.metrics.observe_batch(processed)
+        await self._produce_outputs(batch.outputs)
+        await self._write_changelogs(tp for tp in batch.offsets)
+        try:
+            await consumer.commit(batch.offsets)
+        except CommitFailedError as exc:
+            log.warning("commit failed (the group rebalanced); the next owner repeats "
+                        "these records: %s", exc)
+
+    def _process(self, tp: TopicPartition, records: list[ConsumerRecord[Any, Any]],
+                 now_ms: int, batch: _Batch) -> None:
+        spec = self._specs[tp.topic]
+        stores = self._stores.get(tp, {})
+        observe = self.metrics.observe_latency
+        for record in records:
+            meta = RecordMeta(tp.topic, tp.partition, record.offset, record.timestamp)
+            raw = record.value if isinstance(record.value, bytes) else b""
+            done = self.path.process(spec, record.key, raw, meta, stores, now_ms)
+            handled = done.handled
+            self.metrics.count(done.stage, tp.topic, handled.outcome, handled.reason,
+                               handled.part_reasons)
+            observe(done.stage, max(0, now_ms - record.timestamp) / 1000)
+            batch.outputs.extend((done.stage, out) for out in handled.outputs)
+
+    async def _produce_outputs(self, outputs: list[tuple[str, Output]]) -> None:
+        producer = self._producer
+        assert producer is not None
+        prefix = self.config.prefix
+        try:
+            sent = []
+            for stage, out in outputs:
+                name = topic_name(out.topic, prefix)
+                sent.append(await producer.send(name, out.value, key=out.key))
+                self.metrics.count_out(stage, name)
+            await asyncio.gather(*sent)
+        except KafkaError as exc:
+            raise RuntimeStopped(f"producing outputs failed: {exc!r}") from exc
+
+    async def _write_changelogs(self, partitions: Iterable[TopicPartition]) -> None:
+        producer = self._producer
+        assert producer is not None
+        try:
+            sent = []
+            for tp in partitions:
+                for store in self._stores.get(tp, {}).values():
+                    topic = self.changelog(store.name)
+                    for key, value in store.take_dirty():
+                        sent.append(await producer.send(topic, value, key=key,
+                                                        partition=store.partition))
+            await asyncio.gather(*sent)
+        except KafkaError as exc:
+            raise RuntimeStopped(f"writing the state changelog failed: {exc!r}") from exc
+
+    async def assigned(self, partitions: set[TopicPartition]) -> None:
+        async with self._lock:
+            wanted: dict[TopicPartition, PartitionStore] = {}
+            for tp in partitions:
+                spec = self._specs[tp.topic]
+                stores = {name: PartitionStore(name, tp.partition)
+                          for name in STORES.get(spec, ())}
+                self._stores[tp] = stores
+                for name, store in stores.items():
+                    wanted[TopicPartition(self.changelog(name), tp.partition)] = store
+            started = time.monotonic()
+            assert self._reader is not None
+            count = await recover(self._reader, wanted)
+            self._ready |= partitions
+            log.info("partitions assigned count=%d state_records=%d recovered_in=%.2fs",
+                     len(partitions), count, time.monotonic() - started)
+            if self.health is not None:
+                self.health.set_ready(True, f"{len(self._ready)} partitions assigned")
+
+    async def revoked(self, partitions: set[TopicPartition]) -> None:
+        async with self._lock:  # the batch in flight is done and committed
+            for tp in partitions:
+                self._ready.discard(tp)
+                self._stores.pop(tp, None)
+                self.metrics.forget_partition(tp.topic, tp.partition)
+                if self._specs[tp.topic] is TRACK_UPDATES:
+                    self.path.forget(tp.partition)
+            log.info("partitions revoked count=%d", len(partitions))
+
+
+class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, runtime: TrackRuntime) -> None:
+        self.runtime = runtime
+
+    async def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        await self.runtime.revoked(set(revoked))
+
+    async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        await self.runtime.assigned(set(assigned))
+
+
+def changelog_topics(prefix: str, group_id: str) -> list[str]:
+    """Every changelog topic of the track path's stores."""
+    return [changelog_topic(prefix, group_id, name)
+            for names in STORES.values() for name in names]
+

@@ -1,0 +1,100 @@
+"""Stage state per partition, backed by a compacted changelog topic.
+
+A stage keeps its state in memory, one :class:`PartitionStore` per store and input
+partition (the track stage's stores follow ``tracks.updates`` partitions, the AIS reassembly
+store follows ``ais.nmea``). Every change marks its key dirty; the runtime writes the latest
+value of each dirty key to the store's changelog (same partition number, key = state key,
+null value = deleted) once the outputs of the batch that changed it are acknowledged, and
+then commits the input offsets. On assignment a worker rebuilds a partition's store by
+reading that changelog partition from the beginning to its end.
+
+The changelog topic of store ``S`` is ``{prefix}{group}-{S}-changelog`` (the name faust
+would give a table ``S`` of app ``{group}``), compacted, with the input topic's partition
+count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+
+class PartitionStore:
+    """One partition of one store: a dict of ``key -> value`` that remembers what changed."""
+
+    __slots__ = ("_data", "dirty", "name", "partition")
+
+    def __init__(self, name: str, partition: int) -> None:
+        self.name = name
+        self.partition = partition
+        self._data: dict[bytes, bytes] = {}
+        self.dirty: set[bytes] = set()
+
+    def get(self, key: bytes, /) -> bytes | None:
+        return self._data.get(key)
+
+    def __setitem__(self, key: bytes, value: bytes, /) -> None:
+        self._data[key] = value
+        self.dirty.add(key)
+
+    def __delitem__(self, key: bytes, /) -> None:
+        if self._data.pop(key, None) is not None:
+            self.dirty.add(key)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._data)
+
+    def items(self) -> Iterable[tuple[bytes, bytes]]:
+        return self._data.items()
+
+    def load(self, key: bytes, value: bytes | None) -> None:
+        """Apply one changelog record (recovery: not marked dirty)."""
+        if value is None:
+            self._data.pop(key, None)
+        else:
+            self._data[key] = value
+
+    def take_dirty(self) -> list[tuple[bytes, bytes | None]]:
+        """The changed keys with their current value (None = deleted); clears the marks."""
+        changes = [(key, self._data.get(key)) for key in self.dirty]
+        self.dirty.clear()
+        return changes
+
+
+def changelog_topic(prefix: str, group_id: str, store: str) -> str:
+    return f"{prefix}{group_id}-{store}-changelog"
+
+
+async def recover(reader: AIOKafkaConsumer,
+                  wanted: dict[TopicPartition, PartitionStore]) -> int:
+    """Fill each store from its changelog partition, beginning to end; returns records read.
+
+    ``reader`` is a consumer outside any group; the end offsets are read before reading, so
+    records written meanwhile (there are none: this worker owns the partition) are not
+    awaited.
+    """
+    if not wanted:
+        return 0
+    tps = list(wanted)
+    reader.assign(tps)
+    ends = await reader.end_offsets(tps)
+    await reader.seek_to_beginning(*tps)
+    remaining = {tp for tp in tps if ends.get(tp, 0) > 0}
+    count = 0
+    while remaining:
+        batch = await reader.getmany(*remaining, timeout_ms=200, max_records=10_000)
+        for tp, records in batch.items():
+            store = wanted[tp]
+            for record in records:
+                if record.offset < ends[tp] and record.key is not None:
+                    store.load(record.key, record.value)
+                    count += 1
+        for tp in list(remaining):
+            if await reader.position(tp) >= ends[tp]:
+                remaining.discard(tp)
+    reader.assign([])
+    return count
