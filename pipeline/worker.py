@@ -1,9 +1,9 @@
 """Run one pipeline worker until SIGINT/SIGTERM.
 
-Creates the missing topics, starts the Prometheus exposition (``ADIZWATCH_METRICS_PORT``),
-loads the zones and the identification tables, builds the faust
-app and hands the process to a faust worker. Against the embedded Tansu broker the transport
-workarounds are switched on first, in this process, before any client exists.
+Creates the missing topics, starts the HTTP endpoints (``/metrics``, ``/healthz``,
+``/readyz`` on ``ADIZWATCH_METRICS_PORT``), loads the zones and the identification tables,
+builds the faust app and hands the process to a faust worker. Against the embedded Tansu
+broker the transport workarounds are switched on first, in this process, before any client exists.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import faust
 
 from pipeline.app import create_app
 from pipeline.geofence.zones import load_zone_files
+from pipeline.health import Health
 from pipeline.identify.enrich import IdentifyContext
 from pipeline.identify.flightplan import FlightPlanBook
 from pipeline.identify.rules import load_rule_table
@@ -45,6 +46,27 @@ def identify_context(settings: Settings) -> IdentifyContext:
     return ctx
 
 
+def mark_running(health: Health) -> None:
+    """Readiness hook: the processing loop calls it once it consumes (``/readyz`` -> 200)."""
+    health.set_ready(True, "running")
+
+
+def _beat_from_faust_timer(app: Any, health: Health) -> None:
+    """Interim liveness until the processing loop beats itself: a faust timer every 5 s.
+
+    faust starts timers once table recovery has completed (``App.on_started``), so the
+    first beat also marks the worker running. It proves only that the event loop turns, not
+    that records move: remove it when the runtime calls ``health.beat()`` and
+    :func:`mark_running`.
+    """
+    async def beat() -> None:
+        health.beat()
+        if not health.ready:
+            mark_running(health)
+
+    app.timer(interval=5.0, name="adizwatch.health_beat")(beat)
+
+
 def run_worker(settings: Settings) -> int:
     """Run until stopped by a signal; returns the exit code."""
     extra: Mapping[str, Any] = {}
@@ -64,10 +86,12 @@ def run_worker(settings: Settings) -> int:
              len(zones), settings.group_id)
     (settings.data_dir / settings.group_id).mkdir(parents=True, exist_ok=True)
     metrics = Metrics()
+    health = Health()
     if settings.metrics_port:
-        metrics.serve(settings.metrics_port)
+        metrics.serve(settings.metrics_port, health)
         log.info("metrics at http://0.0.0.0:%d/metrics", settings.metrics_port)
     app = create_app(settings, LiveZones(zones), ctx, metrics, extra)
+    _beat_from_faust_timer(app, health)
     worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True)
     try:
         worker.execute_from_commandline()
