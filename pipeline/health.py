@@ -21,9 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 LIVENESS_WINDOW_S = 30.0
-"""Longest silence between beats of a live loop: an idle ``getmany`` wakes up within a
-second, a rebalance takes seconds (about 6 s on the embedded broker), and a batch of
-thousands of records takes well under a second (bench/), so 30 s is far outside normal."""
+"""Longest silence between beats of a live loop: an idle ``getmany`` returns after its
+timeout, a rebalance takes seconds (about 6 s on the embedded broker), and the decode
+handlers run 40-50k records/s (``bench/results/decode_*.json``), so even a 10,000-record
+batch takes a fraction of a second: 30 s without a beat is far outside normal."""
 
 STARTUP_GRACE_S = 300.0
 """Alive without a beat for this long after start: creating topics, joining the group
