@@ -1,9 +1,9 @@
 """Run one pipeline worker until SIGINT/SIGTERM.
 
-Creates the missing topics, starts the Prometheus exposition (``ADIZWATCH_METRICS_PORT``),
-loads the zones and the identification tables, builds the faust
-app and hands the process to a faust worker. Against the embedded Tansu broker the transport
-workarounds are switched on first, in this process, before any client exists.
+Creates the missing topics, starts the HTTP endpoints (``/metrics``, ``/healthz``,
+``/readyz`` on ``ADIZWATCH_METRICS_PORT``), loads the zones and the identification tables,
+builds the faust app and hands the process to a faust worker. Against the embedded Tansu
+broker the transport workarounds are switched on first, in this process, before any client exists.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import faust
 
 from pipeline.app import control_app_id, create_app, plain_runtime_config
 from pipeline.geofence.zones import load_zone_files
+from pipeline.health import Health
 from pipeline.identify.enrich import IdentifyContext
 from pipeline.identify.flightplan import FlightPlanBook
 from pipeline.identify.rules import load_rule_table
@@ -71,11 +72,12 @@ def run_worker(settings: Settings) -> int:
              len(zones), settings.group_id)
     (settings.data_dir / control_app_id(settings.group_id)).mkdir(parents=True, exist_ok=True)
     metrics = Metrics()
+    health = Health()
     if settings.metrics_port:
-        metrics.serve(settings.metrics_port)
+        metrics.serve(settings.metrics_port, health)
         log.info("metrics at http://0.0.0.0:%d/metrics", settings.metrics_port)
     app = create_app(settings, LiveZones(zones), ctx, metrics, extra,
-                     plain_runtime_config(settings, consumer_extra))
+                     plain_runtime_config(settings, consumer_extra), health)
     worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True)
     try:
         worker.execute_from_commandline()

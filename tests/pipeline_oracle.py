@@ -14,7 +14,6 @@ the input order, on the broker as here.
 from __future__ import annotations
 
 import time
-
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 

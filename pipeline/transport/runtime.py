@@ -46,13 +46,20 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import CommitFailedError, KafkaError
 
 from pipeline.transport.handlers import Output, RecordMeta
 from pipeline.transport.state_store import PartitionStore, changelog_topic, recover
-from pipeline.transport.topics import TRACK_UPDATES, TopicSpec, topic_name
+from pipeline.transport.topics import (
+    IDENTIFICATIONS,
+    TRACK_UPDATES,
+    ZONE_EVENTS,
+    TopicSpec,
+    topic_name,
+)
 from pipeline.transport.track_path import STORES, TOPICS, TrackPath
 
 log = logging.getLogger(__name__)
@@ -70,6 +77,10 @@ class RuntimeMetrics(Protocol):
               part_reasons: Iterable[str] = ()) -> None: ...
 
     def count_out(self, stage: str, topic: str, n: int = 1) -> None: ...
+
+    def count_event(self, type: str) -> None: ...
+
+    def count_identification(self, identity: str, trigger: str) -> None: ...
 
     def observe_latency(self, stage: str, seconds: float) -> None: ...
 
@@ -156,6 +167,8 @@ class TrackRuntime:
                      len(self.topics))
             await self._loop(self._consumer)
         finally:
+            if self.health is not None:
+                self.health.set_ready(False, "stopped")
             await self._close()
             self._stopped.set()
 
@@ -239,9 +252,19 @@ class TrackRuntime:
                 name = topic_name(out.topic, prefix)
                 sent.append(await producer.send(name, out.value, key=out.key))
                 self.metrics.count_out(stage, name)
+                if out.topic is ZONE_EVENTS or out.topic is IDENTIFICATIONS:
+                    self._count_alert(out)
             await asyncio.gather(*sent)
         except KafkaError as exc:
             raise RuntimeStopped(f"producing outputs failed: {exc!r}") from exc
+
+    def _count_alert(self, out: Output) -> None:
+        data = orjson.loads(out.value)  # alerts are few next to points: decoding is cheap
+        if out.topic is ZONE_EVENTS:
+            self.metrics.count_event(str(data.get("type")))
+        else:
+            self.metrics.count_identification(str(data.get("identity")),
+                                              str(data.get("type")))
 
     async def _write_changelogs(self, partitions: Iterable[TopicPartition]) -> None:
         producer = self._producer
@@ -275,7 +298,7 @@ class TrackRuntime:
             log.info("partitions assigned count=%d state_records=%d recovered_in=%.2fs",
                      len(partitions), count, time.monotonic() - started)
             if self.health is not None:
-                self.health.set_ready(True, f"{len(self._ready)} partitions assigned")
+                self.health.set_ready(True, f"running ({len(self._ready)} partitions)")
 
     async def revoked(self, partitions: set[TopicPartition]) -> None:
         async with self._lock:  # the batch in flight is done and committed

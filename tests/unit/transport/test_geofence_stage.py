@@ -105,7 +105,7 @@ def test_a_report_far_ahead_of_its_record_does_not_move_the_clock_there() -> Non
         ("icao24:aaaaaa", "zone.entry", "2024-07-24T05:46:40.000Z"),
         ("icao24:aaaaaa", "track.lost", "2024-07-24T05:56:40.000Z")]
     _feed(stage, table, [_record("aaaaaa", 60, 5, 5.1)])
-    clock_ms = stage._clocks[0].watermark_ms  # noqa: SLF001 - the bound under test
+    clock_ms = stage._clocks[0].watermark_ms
     assert clock_ms == RECORD_MS + 600_000
 
 
