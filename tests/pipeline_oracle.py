@@ -1,12 +1,13 @@
-"""The pipeline run offline, in order, through the same handlers the agents call.
+"""The pipeline run offline, in order, through the same track path the workers run.
 
-Integration tests compare what the real workers wrote to the broker with this: the handlers
+Integration tests compare what the real workers wrote to the broker with this: the stages
 are plain functions, so processing the feed sequentially per track gives the exact records a
-correct deployment must produce, whatever its partitioning or restarts.
+correct deployment must produce, whatever its partitioning, batching or restarts.
 
-The geofence runs as the agent does: one :class:`GeofenceStage` with the points of each
-track on the partition the producer's default (murmur2) partitioner puts its key on, so a
-partition's later traffic declares its silent tracks lost as on the broker. When all input
+The track stage runs as in a worker: one :class:`TrackPath` with the updates of each track
+on the partition the producer's default (murmur2) partitioner puts its key on, with that
+partition's stores, so a partition's later traffic declares its silent tracks lost as on
+the broker. When all input
 lines go to ``adsb.sbs`` under one key, each ``tracks.points`` partition sees its tracks in
 the input order, on the broker as here.
 """
@@ -24,9 +25,16 @@ from pipeline.geofence.timers import LostAfter
 from pipeline.geofence.zones import ZoneSet
 from pipeline.identify.enrich import IdentifyContext
 from pipeline.transport import handlers
-from pipeline.transport.geofence_stage import GeofenceStage
 from pipeline.transport.handlers import RecordMeta
-from pipeline.transport.topics import DEADLETTER, IDENTIFICATIONS, TRACK_POINTS, ZONE_EVENTS
+from pipeline.transport.topics import (
+    ADSB_SBS,
+    DEADLETTER,
+    IDENTIFICATIONS,
+    TRACK_POINTS,
+    TRACK_UPDATES,
+    ZONE_EVENTS,
+)
+from pipeline.transport.track_path import TrackPath, new_stores
 
 
 @dataclass
@@ -50,43 +58,34 @@ class OfflinePipeline:
                  max_gap_ms: int = 300_000, lost_after: LostAfter | None = None) -> None:
         self.zones = zones
         self.ctx = ctx
-        self._identity: dict[bytes, bytes] = {}
         self.partitions = partitions
         self.result = OracleResult()
-        self._memory: dict[bytes, bytes] = {}
-        self._fence: dict[bytes, bytes] = {}
-        self._stage = GeofenceStage(lambda: self.zones, max_gap_ms, lost_after or LostAfter())
+        self._path = TrackPath(lambda: self.zones, ctx, max_gap_ms, lost_after or LostAfter())
+        self._stores = [new_stores(TRACK_UPDATES, p) for p in range(partitions)]
 
     def feed(self, lines: Iterable[bytes], record_ts_ms: int = 0) -> OracleResult:
         result = self.result
         meta = RecordMeta("adsb.sbs", None, None, record_ts_ms)
         for line in lines:
-            for update in handlers.handle_sbs(line, meta, 0).outputs:
+            for update in self._path.process(ADSB_SBS, None, line, meta, {}, 0).handled.outputs:
                 if update.topic is DEADLETTER:
                     result.deadletters.append(orjson.loads(update.value))
                     continue
                 assert update.key is not None
-                merged = handlers.handle_update(update.value, update.key, meta,
-                                                self._memory.get(update.key), 0)
-                if merged.state is not None:
-                    self._memory[update.key] = merged.state
-                for point in merged.outputs:
-                    assert point.topic is TRACK_POINTS and point.key is not None
-                    result.points += 1
-                    # Stamped now, as the decode stage stamps the re-keyed records.
-                    point_meta = RecordMeta("tracks.points",
-                                            partition_of(point.key, self.partitions), None,
-                                            time.time_ns() // 1_000_000)
-                    fenced = self._stage.handle(point.value, point.key, point_meta,
-                                                self._fence, 0)
-                    handlers.identify_fenced(fenced, point.value, self._identity, self.ctx,
-                                             self.zones)
-                    for out in fenced.outputs:
-                        if out.topic is ZONE_EVENTS:
-                            result.zone_events.append(orjson.loads(out.value))
-                        else:
-                            assert out.topic is IDENTIFICATIONS
-                            result.identifications.append(orjson.loads(out.value))
+                partition = partition_of(update.key, self.partitions)
+                # Stamped now, as the decode stage stamps the re-keyed records.
+                update_meta = RecordMeta("tracks.updates", partition, None,
+                                         time.time_ns() // 1_000_000)
+                done = self._path.process(TRACK_UPDATES, update.key, update.value, update_meta,
+                                          self._stores[partition], 0)
+                for out in done.handled.outputs:
+                    if out.topic is TRACK_POINTS:
+                        result.points += 1
+                    elif out.topic is ZONE_EVENTS:
+                        result.zone_events.append(orjson.loads(out.value))
+                    else:
+                        assert out.topic is IDENTIFICATIONS, out
+                        result.identifications.append(orjson.loads(out.value))
         return result
 
 

@@ -206,3 +206,42 @@ def on_point(state: IdentityState | None, point: TrackPoint, ctx: IdentifyContex
         state, changes = _maybe_change(state, point, ctx, zones, str(point.ts_ms))
         out.extend(changes)
     return state, out
+
+
+class IdentityTable(Protocol):
+    """The identity states of one partition, by track key (a dict works in tests)."""
+
+    def get(self, key: bytes, /) -> IdentityState | None: ...
+
+    def __setitem__(self, key: bytes, value: IdentityState, /) -> None: ...
+
+
+def identify(events: list[ZoneEvent], point: TrackPoint, moved: bool, table: IdentityTable,
+             ctx: IdentifyContext, zones: ZoneLookup) -> list[tuple[bytes, Identification]]:
+    """The identify stage for what the geofence made of one point.
+
+    For every track with zone events (the point's own track, and tracks of the partition
+    the geofence declared lost), its events are folded into its identity in order; then the
+    point itself, unless it did not move its track (duplicate or late). Running right after
+    the geofence step of the same point gives each track one well-defined order of zone
+    events and reports, whatever the partitioning. Changed states are written to ``table``.
+
+    Returns:
+        The identifications to publish, with the key of their track, in order.
+    """
+    by_track: dict[bytes, list[ZoneEvent]] = {}
+    for event in events:
+        by_track.setdefault(event.point.track_id.encode(), []).append(event)
+    own = point.track_id.encode()
+    published: list[tuple[bytes, Identification]] = []
+    for key in [*by_track, *([own] if own not in by_track else [])]:
+        state = before = table.get(key)
+        for event in by_track.get(key, ()):
+            state, found = on_zone_event(state, event, ctx, zones)
+            published.extend((key, ident) for ident in found)
+        if key == own and moved:
+            state, found = on_point(state, point, ctx, zones)
+            published.extend((key, ident) for ident in found)
+        if state is not None and state != before:
+            table[key] = state
+    return published

@@ -1,14 +1,13 @@
-"""The geofence agent's work for one record: the track's step, then the partition's clock.
+"""The geofence for one point: step its track, then the partition's clock.
 
-For each ``tracks.points`` record: step the track (``handlers.fence_point``) and store its
-state; then move the partition's event-time clock (``geofence/timers.py``) to the record's
-time and expire the partition's tracks whose lost deadline it reached, storing their states
-and sending their ``track.lost`` events. Writes to other tracks' keys happen while handling a
-record of the same partition, so faust puts them on the right changelog partition.
+For each point: step the track (``geofence/tracker.py``) and store its state; then move the
+partition's event-time clock (``geofence/timers.py``) to the point's time and expire the
+partition's tracks whose lost deadline it reached, storing their states and adding their
+``track.lost`` events. States are objects here; the runtime serialises them once per batch.
 
-The clocks are derived state: built from the table on the first record of a partition
-(every stored state carries its partition), dropped when the partition leaves the worker,
-rebuilt exactly (the watermark is the newest ``last_ts_ms`` of the partition's tracks).
+The clocks are derived state: built from the partition's table on its first point, dropped
+when the partition leaves the worker, rebuilt exactly (the watermark is the newest
+``last_ts_ms`` of the partition's tracks).
 
 The watermark is bounded by the record's own time: a report's time moves it at most
 :data:`MAX_AHEAD_MS` past the record timestamp of the ``tracks.updates`` record (stamped by
@@ -23,14 +22,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Protocol
 
 from pipeline.geofence.state import TrackState
 from pipeline.geofence.timers import LostAfter, PartitionClock, expire, lost_deadline
+from pipeline.geofence.tracker import StepOutcome, step
 from pipeline.geofence.zones import ZoneSet
-from pipeline.transport import codec
-from pipeline.transport.handlers import Handled, Output, RecordMeta, dump_track_state, fence_point
-from pipeline.transport.topics import ZONE_EVENTS
+from pipeline.model.events import ZoneEvent
+from pipeline.model.track import TrackPoint
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +39,27 @@ MAX_AHEAD_MS = 10 * 60_000
 
 
 class StateTable(Protocol):
-    """What the stage needs of the faust table (a dict works in tests)."""
+    """The track states of one partition, by track key (a dict works in tests)."""
 
-    def get(self, key: bytes, /) -> bytes | None: ...
+    def get(self, key: bytes, /) -> TrackState | None: ...
 
-    def __setitem__(self, key: bytes, value: bytes, /) -> None: ...
+    def __setitem__(self, key: bytes, value: TrackState, /) -> None: ...
 
-    def items(self) -> Iterable[tuple[bytes, bytes]]: ...
+    def items(self) -> Iterable[tuple[bytes, TrackState]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Fenced:
+    """The geofence's answer for one point."""
+
+    outcome: StepOutcome
+    events: list[ZoneEvent]
+    """The point's own events, then the events of tracks its time declared lost."""
+
+    @property
+    def moved(self) -> bool:
+        """The point advanced its track (it was neither a duplicate nor late)."""
+        return self.outcome not in (StepOutcome.DUPLICATE, StepOutcome.LATE)
 
 
 class GeofenceStage:
@@ -66,6 +80,10 @@ class GeofenceStage:
         """Forget the clock of a partition that left this worker."""
         self._clocks.pop(partition, None)
 
+    def watermark_ms(self, partition: int) -> int | None:
+        clock = self._clocks.get(partition)
+        return None if clock is None else clock.watermark_ms
+
     def _clock(self, partition: int, table: StateTable, now_ms: int) -> PartitionClock:
         clock = self._clocks.get(partition)
         if clock is None:
@@ -74,13 +92,7 @@ class GeofenceStage:
 
     def _rebuild(self, partition: int, table: StateTable, now_ms: int) -> PartitionClock:
         clock = PartitionClock()
-        for key, value in table.items():
-            if value is None:
-                continue
-            data = codec.load_state(value)
-            if data.get("partition") != partition:
-                continue
-            state = TrackState.from_dict(data)
+        for key, state in table.items():
             track_id = key.decode()
             clock.set_deadline(track_id, lost_deadline(track_id, state, self.lost_after))
             newest = min(state.last_ts_ms, now_ms + MAX_AHEAD_MS)
@@ -89,32 +101,33 @@ class GeofenceStage:
         log.info("geofence clock rebuilt partition=%d tracks=%d", partition, len(clock))
         return clock
 
-    def handle(self, raw: bytes, key: bytes | None, meta: RecordMeta, table: StateTable,
-               now_ms: int) -> Handled:
+    def handle(self, point: TrackPoint, partition: int, record_ts_ms: int, table: StateTable,
+               now_ms: int) -> Fenced:
+        """Step ``point``'s track, then move the partition's clock and expire who is due.
+
+        ``table`` holds the states of the partition's tracks (only); ``record_ts_ms`` is the
+        timestamp of the record that carried the point (it bounds the clock).
+        """
         zones = self._zones()
-        handled, point, result = fence_point(raw, key, meta, table.get(key or b""), zones,
-                                             self.max_gap_ms, now_ms, self.lost_after)
-        if handled.state is not None and key is not None:
-            table[key] = handled.state
-        if point is None or result is None or meta.partition is None:
-            return handled
-        clock = self._clock(meta.partition, table, now_ms)
+        key = point.track_id.encode()
+        result = step(table.get(key), point, zones, self.max_gap_ms, self.lost_after)
+        fenced = Fenced(result.outcome, list(result.events))
+        if fenced.moved:
+            table[key] = result.state
+        clock = self._clock(partition, table, now_ms)
         clock.set_deadline(point.track_id,
                            lost_deadline(point.track_id, result.state, self.lost_after))
-        for track_id in clock.advance(min(point.ts_ms, meta.timestamp_ms + MAX_AHEAD_MS)):
-            self._expire(track_id, clock, meta, table, zones, handled)
-        return handled
+        for track_id in clock.advance(min(point.ts_ms, record_ts_ms + MAX_AHEAD_MS)):
+            self._expire(track_id, clock, table, zones, fenced.events)
+        return fenced
 
-    def _expire(self, track_id: str, clock: PartitionClock, meta: RecordMeta,
-                table: StateTable, zones: ZoneSet, handled: Handled) -> None:
+    def _expire(self, track_id: str, clock: PartitionClock, table: StateTable, zones: ZoneSet,
+                events: list[ZoneEvent]) -> None:
         key = track_id.encode()
-        stored = table.get(key)
-        if stored is None or clock.watermark_ms is None:
+        state = table.get(key)
+        if state is None or clock.watermark_ms is None:
             return
-        state, events = expire(track_id, TrackState.from_dict(codec.load_state(stored)),
-                               clock.watermark_ms, zones, self.lost_after)
-        if not events:
-            return
-        table[key] = dump_track_state(state, meta.partition)
-        handled.outputs.extend(Output(ZONE_EVENTS, key, codec.encode_zone_event(event))
-                               for event in events)
+        state, lost = expire(track_id, state, clock.watermark_ms, zones, self.lost_after)
+        if lost:
+            table[key] = state
+            events.extend(lost)

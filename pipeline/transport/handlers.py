@@ -13,29 +13,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from pipeline.assemble.merger import TrackMemory, merge
 from pipeline.decode.errors import BadKeyError, DecodeError
 from pipeline.decode.sbs import decode_sbs
-from pipeline.geofence.state import TrackState
-from pipeline.geofence.timers import LostAfter
-from pipeline.geofence.tracker import DEFAULT_LOST_AFTER, StepOutcome, StepResult, step
-from pipeline.geofence.zones import ZoneSet
 from pipeline.identify.enrich import IdentifyContext
-from pipeline.identify.stage import IdentityState, ZoneLookup, on_point, on_zone_event
 from pipeline.model.deadletter import DeadLetter
-from pipeline.model.events import Identification, ZoneEvent
-from pipeline.model.track import TrackPoint
 from pipeline.transport import codec
 from pipeline.transport.config_codec import decode_flightplan, decode_watch_entry
 from pipeline.transport.topics import (
     DEADLETTER,
-    IDENTIFICATIONS,
     TRACK_POINTS,
     TRACK_UPDATES,
     WATCHLISTS,
-    ZONE_EVENTS,
     TopicSpec,
 )
 
@@ -114,7 +104,7 @@ def handle_sbs(raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
                    static_updates=0 if update.has_position else 1, messages=1)
 
 
-def _check_key(key: bytes | None, track_id: str) -> None:
+def check_key(key: bytes | None, track_id: str) -> None:
     # State is partitioned by key: a record whose key is not its track id would put the
     # track's state on the wrong partition.
     if key != track_id.encode():
@@ -127,7 +117,7 @@ def handle_update(raw: bytes, key: bytes | None, meta: RecordMeta, stored: bytes
     """``tracks.updates`` record + the track's memory -> ``tracks.points`` when positioned."""
     try:
         update = codec.decode_update(raw)
-        _check_key(key, update.track_id)
+        check_key(key, update.track_id)
     except DecodeError as exc:
         return dead_letter("merge", meta, raw, exc.reason, exc.detail, now_ms)
     memory = None if stored is None else TrackMemory.from_dict(codec.load_state(stored))
@@ -137,90 +127,6 @@ def handle_update(raw: bytes, key: bytes | None, meta: RecordMeta, stored: bytes
         return Handled(outcome="merged", state=state)
     return Handled([Output(TRACK_POINTS, point.track_id.encode(), codec.encode_point(point))],
                    outcome="point", state=state)
-
-
-def fence_point(raw: bytes, key: bytes | None, meta: RecordMeta, stored: bytes | None,
-                zones: ZoneSet, max_gap_ms: int, now_ms: int,
-                lost_after: LostAfter = DEFAULT_LOST_AFTER,
-                ) -> tuple[Handled, TrackPoint | None, StepResult | None]:
-    """:func:`handle_point`, also returning the decoded point and the step's result.
-
-    The stored state carries the record's partition (when known) beside the track state, so
-    the lost-track clocks of a partition can be rebuilt from the table after a restart.
-    """
-    try:
-        point = codec.decode_point(raw)
-        _check_key(key, point.track_id)
-    except DecodeError as exc:
-        return dead_letter("geofence", meta, raw, exc.reason, exc.detail, now_ms), None, None
-    state = None if stored is None else TrackState.from_dict(codec.load_state(stored))
-    result = step(state, point, zones, max_gap_ms, lost_after)
-    outputs = [Output(ZONE_EVENTS, point.track_id.encode(), codec.encode_zone_event(e))
-               for e in result.events]
-    unchanged = result.outcome in (StepOutcome.DUPLICATE, StepOutcome.LATE)
-    return Handled(outputs, outcome=result.outcome.value,
-                   state=None if unchanged else dump_track_state(result.state, meta.partition)
-                   ), point, result
-
-
-def dump_track_state(state: TrackState, partition: int | None) -> bytes:
-    """The table value of a track's geofence state."""
-    data = state.to_dict()
-    if partition is not None:
-        data["partition"] = partition
-    return codec.dump_state(data)
-
-
-def handle_point(raw: bytes, key: bytes | None, meta: RecordMeta, stored: bytes | None,
-                 zones: ZoneSet, max_gap_ms: int, now_ms: int,
-                 lost_after: LostAfter = DEFAULT_LOST_AFTER) -> Handled:
-    """``tracks.points`` record + the track's geofence state -> ``zones.events`` records."""
-    return fence_point(raw, key, meta, stored, zones, max_gap_ms, now_ms, lost_after)[0]
-
-
-class StateTable(Protocol):
-    """What a stage needs of its faust table (a dict works in tests)."""
-
-    def get(self, key: bytes, /) -> bytes | None: ...
-
-    def __setitem__(self, key: bytes, value: bytes, /) -> None: ...
-
-
-def identify_fenced(handled: Handled, raw: bytes, table: StateTable, ctx: IdentifyContext,
-                    zones: ZoneLookup) -> None:
-    """Run the identify stage on what the geofence made of one ``tracks.points`` record.
-
-    For every track with zone events in ``handled`` (the record's own track, and tracks of
-    the partition the geofence declared lost), the events are folded into the track's
-    identity in order; then the record's point itself (unless it was a duplicate or late).
-    Identification records are appended to ``handled.outputs``; changed identity states are
-    written to ``table``. Running right after the geofence step of the same record gives each
-    track one well-defined order of zone events and reports, whatever the partitioning.
-    """
-    if handled.outcome == "deadletter":
-        return
-    events: dict[bytes, list[ZoneEvent]] = {}
-    for out in handled.outputs:
-        if out.topic is ZONE_EVENTS and out.key is not None:
-            events.setdefault(out.key, []).append(codec.decode_zone_event(out.value))
-    point = codec.decode_point(raw)
-    own = point.track_id.encode()
-    moved = handled.outcome not in (StepOutcome.DUPLICATE.value, StepOutcome.LATE.value)
-    for key in [*events, *([own] if own not in events else [])]:
-        stored = table.get(key)
-        state = None if stored is None else IdentityState.from_dict(codec.load_state(stored))
-        before = state
-        published: list[Identification] = []
-        for event in events.get(key, []):
-            state, found = on_zone_event(state, event, ctx, zones)
-            published.extend(found)
-        if key == own and moved:
-            state, found = on_point(state, point, ctx, zones)
-            published.extend(found)
-        if state is not None and state != before:
-            table[key] = codec.dump_state(state.to_dict())
-        handled.outputs.extend(Output(IDENTIFICATIONS, key, codec.encode_identification(i))
-                               for i in published)
 
 
 def handle_config(spec: TopicSpec, key: bytes | None, value: bytes | None, meta: RecordMeta,

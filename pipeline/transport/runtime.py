@@ -60,7 +60,7 @@ from pipeline.transport.topics import (
     TopicSpec,
     topic_name,
 )
-from pipeline.transport.track_path import STORES, TOPICS, TrackPath
+from pipeline.transport.track_path import STORES, TOPICS, TrackPath, new_stores
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ class TrackRuntime:
         self.metrics = metrics
         self.health = health
         self._specs: dict[str, TopicSpec] = {topic_name(s, config.prefix): s for s in TOPICS}
-        self._stores: dict[TopicPartition, dict[str, PartitionStore]] = {}
+        self._stores: dict[TopicPartition, dict[str, PartitionStore[Any]]] = {}
         self._ready: set[TopicPartition] = set()
         self._lock = asyncio.Lock()
         self._stopping = asyncio.Event()
@@ -283,11 +283,9 @@ class TrackRuntime:
 
     async def assigned(self, partitions: set[TopicPartition]) -> None:
         async with self._lock:
-            wanted: dict[TopicPartition, PartitionStore] = {}
+            wanted: dict[TopicPartition, PartitionStore[Any]] = {}
             for tp in partitions:
-                spec = self._specs[tp.topic]
-                stores = {name: PartitionStore(name, tp.partition)
-                          for name in STORES.get(spec, ())}
+                stores = new_stores(self._specs[tp.topic], tp.partition)
                 self._stores[tp] = stores
                 for name, store in stores.items():
                     wanted[TopicPartition(self.changelog(name), tp.partition)] = store

@@ -15,26 +15,37 @@ count.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Generic, TypeVar
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+V = TypeVar("V")
 
-class PartitionStore:
-    """One partition of one store: a dict of ``key -> value`` that remembers what changed."""
 
-    __slots__ = ("_data", "dirty", "name", "partition")
+class PartitionStore(Generic[V]):
+    """One partition of one store: ``key -> value`` objects that remember what changed.
 
-    def __init__(self, name: str, partition: int) -> None:
+    Values are kept as objects (a track's memory, geofence or identity state) and turned
+    into bytes only when the changelog is written, once per key and batch, with ``dump``;
+    ``load`` reads them back on recovery.
+    """
+
+    __slots__ = ("_data", "dirty", "dump", "load_value", "name", "partition")
+
+    def __init__(self, name: str, partition: int, dump: Callable[[V], bytes],
+                 load: Callable[[bytes], V]) -> None:
         self.name = name
         self.partition = partition
-        self._data: dict[bytes, bytes] = {}
+        self.dump = dump
+        self.load_value = load
+        self._data: dict[bytes, V] = {}
         self.dirty: set[bytes] = set()
 
-    def get(self, key: bytes, /) -> bytes | None:
+    def get(self, key: bytes, /) -> V | None:
         return self._data.get(key)
 
-    def __setitem__(self, key: bytes, value: bytes, /) -> None:
+    def __setitem__(self, key: bytes, value: V, /) -> None:
         self._data[key] = value
         self.dirty.add(key)
 
@@ -48,7 +59,7 @@ class PartitionStore:
     def __iter__(self) -> Iterator[bytes]:
         return iter(self._data)
 
-    def items(self) -> Iterable[tuple[bytes, bytes]]:
+    def items(self) -> Iterable[tuple[bytes, V]]:
         return self._data.items()
 
     def load(self, key: bytes, value: bytes | None) -> None:
@@ -56,13 +67,20 @@ class PartitionStore:
         if value is None:
             self._data.pop(key, None)
         else:
-            self._data[key] = value
+            self._data[key] = self.load_value(value)
 
     def take_dirty(self) -> list[tuple[bytes, bytes | None]]:
-        """The changed keys with their current value (None = deleted); clears the marks."""
-        changes = [(key, self._data.get(key)) for key in self.dirty]
+        """The changed keys with their value as bytes (None = deleted); clears the marks."""
+        data, dump = self._data, self.dump
+        changes = [(key, None if (value := data.get(key)) is None else dump(value))
+                   for key in self.dirty]
         self.dirty.clear()
         return changes
+
+
+def raw_store(name: str, partition: int) -> PartitionStore[bytes]:
+    """A store whose values are bytes already."""
+    return PartitionStore(name, partition, bytes, bytes)
 
 
 def changelog_topic(prefix: str, group_id: str, store: str) -> str:
@@ -70,7 +88,7 @@ def changelog_topic(prefix: str, group_id: str, store: str) -> str:
 
 
 async def recover(reader: AIOKafkaConsumer,
-                  wanted: dict[TopicPartition, PartitionStore]) -> int:
+                  wanted: dict[TopicPartition, PartitionStore[Any]]) -> int:
     """Fill each store from its changelog partition, beginning to end; returns records read.
 
     ``reader`` is a consumer outside any group; the end offsets are read before reading, so

@@ -20,22 +20,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from pipeline.assemble.merger import TrackMemory, merge
+from pipeline.decode.errors import DecodeError
+from pipeline.geofence.state import TrackState
 from pipeline.geofence.timers import LostAfter
 from pipeline.geofence.zones import ZoneSet
 from pipeline.identify.enrich import IdentifyContext
-from pipeline.transport import handlers, inputs
+from pipeline.identify.stage import IdentityState, identify
+from pipeline.transport import codec, handlers, inputs
 from pipeline.transport.geofence_stage import GeofenceStage
-from pipeline.transport.handlers import Handled, RecordMeta
+from pipeline.transport.handlers import Handled, Output, RecordMeta
 from pipeline.transport.state_store import PartitionStore
 from pipeline.transport.topics import (
     ADSB_OPENSKY,
     ADSB_READSB,
     ADSB_SBS,
     AIS_NMEA,
+    IDENTIFICATIONS,
     TRACK_POINTS,
     TRACK_UPDATES,
     TRACKS_CANONICAL,
+    ZONE_EVENTS,
     TopicSpec,
 )
 
@@ -44,7 +51,7 @@ TRACK_MEMORY = "track-memory"
 GEOFENCE_STATE = "geofence-state"
 IDENTITY_STATE = "identity-state"
 
-Stores = Mapping[str, PartitionStore]
+Stores = Mapping[str, PartitionStore[Any]]
 StatelessDecoder = Callable[[bytes, RecordMeta, int], Handled]
 
 _DECODERS: dict[TopicSpec, tuple[str, StatelessDecoder]] = {
@@ -52,6 +59,21 @@ _DECODERS: dict[TopicSpec, tuple[str, StatelessDecoder]] = {
     ADSB_READSB: ("decode.readsb", inputs.handle_readsb),
     ADSB_OPENSKY: ("decode.opensky", inputs.handle_opensky),
     TRACKS_CANONICAL: ("decode.canonical", inputs.handle_canonical),
+}
+
+
+def _state_codec(to_dict: Callable[[Any], dict[str, object]],
+                 from_dict: Callable[[dict[str, object]], Any],
+                 ) -> tuple[Callable[[Any], bytes], Callable[[bytes], Any]]:
+    return (lambda value: codec.dump_state(to_dict(value)),
+            lambda raw: from_dict(codec.load_state(raw)))
+
+
+_CODECS: dict[str, tuple[Callable[[Any], bytes], Callable[[bytes], Any]]] = {
+    AIS_FRAGMENTS: (bytes, bytes),
+    TRACK_MEMORY: _state_codec(TrackMemory.to_dict, TrackMemory.from_dict),
+    GEOFENCE_STATE: _state_codec(TrackState.to_dict, TrackState.from_dict),
+    IDENTITY_STATE: _state_codec(IdentityState.to_dict, IdentityState.from_dict),
 }
 
 STORES: dict[TopicSpec, tuple[str, ...]] = {
@@ -62,6 +84,12 @@ STORES: dict[TopicSpec, tuple[str, ...]] = {
 
 TOPICS: tuple[TopicSpec, ...] = (*_DECODERS, AIS_NMEA, TRACK_UPDATES)
 """Every topic the track path consumes."""
+
+
+def new_stores(spec: TopicSpec, partition: int) -> dict[str, PartitionStore[Any]]:
+    """Empty stores for one partition of ``spec`` (none for the stateless topics)."""
+    return {name: PartitionStore(name, partition, *_CODECS[name])
+            for name in STORES.get(spec, ())}
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +129,7 @@ class TrackPath:
         raise ValueError(f"the track path does not consume {spec.name}")
 
     @staticmethod
-    def _ais(key: bytes, raw: bytes, meta: RecordMeta, store: PartitionStore,
+    def _ais(key: bytes, raw: bytes, meta: RecordMeta, store: PartitionStore[bytes],
              now_ms: int) -> Handled:
         handled = inputs.handle_ais(raw, meta, store.get(key), now_ms)
         if handled.state is not None:
@@ -112,17 +140,24 @@ class TrackPath:
 
     def _track(self, key: bytes | None, raw: bytes, meta: RecordMeta, stores: Stores,
                now_ms: int) -> Handled:
+        try:
+            update = codec.decode_update(raw)
+            handlers.check_key(key, update.track_id)
+        except DecodeError as exc:
+            return handlers.dead_letter("track", meta, raw, exc.reason, exc.detail, now_ms)
+        own = update.track_id.encode()
         memory = stores[TRACK_MEMORY]
-        merged = handlers.handle_update(raw, key, meta, memory.get(key or b""), now_ms)
-        if merged.state is not None and key is not None:
-            memory[key] = merged.state
-        point = next((out for out in merged.outputs if out.topic is TRACK_POINTS), None)
+        merged, point = merge(memory.get(own), update)
+        memory[own] = merged
         if point is None:
-            return merged
-        fenced = self.fence.handle(point.value, point.key, meta, stores[GEOFENCE_STATE], now_ms)
-        handlers.identify_fenced(fenced, point.value, stores[IDENTITY_STATE], self._ctx,
-                                 self._zones())
-        merged.outputs.extend(fenced.outputs)
-        merged.outcome = fenced.outcome  # the step's outcome: moved, duplicate, late, ...
-        merged.reason = fenced.reason
-        return merged
+            return Handled(outcome="merged")
+        outputs = [Output(TRACK_POINTS, own, codec.encode_point(point))]
+        fenced = self.fence.handle(point, meta.partition or 0, meta.timestamp_ms,
+                                   stores[GEOFENCE_STATE], now_ms)
+        outputs.extend(Output(ZONE_EVENTS, event.point.track_id.encode(),
+                              codec.encode_zone_event(event)) for event in fenced.events)
+        found = identify(fenced.events, point, fenced.moved, stores[IDENTITY_STATE], self._ctx,
+                         self._zones())
+        outputs.extend(Output(IDENTIFICATIONS, track, codec.encode_identification(ident))
+                       for track, ident in found)
+        return Handled(outputs, outcome=fenced.outcome.value)

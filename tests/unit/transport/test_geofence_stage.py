@@ -1,11 +1,13 @@
 """The geofence stage: a partition's traffic declares its silent tracks lost; restarts
-rebuild the clocks from the table; every event type is schema-valid; identify skips the new
+rebuild the clocks from the partition's states; a report far ahead of its record cannot move
+the clock there; every event type is schema-valid; identify skips the new
 types."""
 
 from __future__ import annotations
 
 import orjson
 
+from pipeline.geofence.state import TrackState
 from pipeline.geofence.timers import LostAfter
 from pipeline.geofence.zones import ZoneSet, load_zone_collection
 from pipeline.identify.enrich import DEFAULT_ALLIED_COUNTRIES, IdentifyContext
@@ -14,7 +16,6 @@ from pipeline.identify.stage import on_zone_event
 from pipeline.model.track import Source, TrackKind, TrackPoint
 from pipeline.transport import codec
 from pipeline.transport.geofence_stage import GeofenceStage
-from pipeline.transport.handlers import RecordMeta
 from tests.schema_check import assert_valid
 
 T0 = 1_721_800_000_000
@@ -29,20 +30,18 @@ def _zones(**props: object) -> ZoneSet:
 
 
 def _record(icao: str, seconds: float, lat: float, lon: float,
-            alt: int | None = None) -> tuple[bytes, bytes]:
-    point = TrackPoint(f"icao24:{icao}", TrackKind.AIRCRAFT, Source.SBS,
-                       T0 + round(seconds * 1000), lat, lon, icao24=icao, alt_ft=alt)
-    return codec.encode_point(point), point.track_id.encode()
+            alt: int | None = None) -> TrackPoint:
+    return TrackPoint(f"icao24:{icao}", TrackKind.AIRCRAFT, Source.SBS,
+                      T0 + round(seconds * 1000), lat, lon, icao24=icao, alt_ft=alt)
 
 
-def _feed(stage: GeofenceStage, table: dict[bytes, bytes],
-          records: list[tuple[bytes, bytes]], partition: int = 0) -> list[dict[str, object]]:
+def _feed(stage: GeofenceStage, table: dict[bytes, TrackState],
+          records: list[TrackPoint], partition: int = 0) -> list[dict[str, object]]:
+    """The events of each point as the pipeline publishes them (schema-checked)."""
     events = []
-    for offset, (raw, key) in enumerate(records):
-        meta = RecordMeta("tracks.points", partition, offset, RECORD_MS)
-        for output in stage.handle(raw, key, meta, table, RECORD_MS).outputs:
-            event = orjson.loads(output.value)
-            assert output.key == str(event["track_id"]).encode()
+    for point in records:
+        for zone_event in stage.handle(point, partition, RECORD_MS, table, RECORD_MS).events:
+            event = orjson.loads(codec.encode_zone_event(zone_event))
             assert_valid("zones.events", event)
             events.append(event)
     return events
@@ -54,7 +53,7 @@ def _brief(events: list[dict[str, object]]) -> list[tuple[object, ...]]:
 
 def test_later_traffic_on_the_partition_declares_a_silent_track_lost() -> None:
     zones = _zones()
-    table: dict[bytes, bytes] = {}
+    table: dict[bytes, TrackState] = {}
     stage = GeofenceStage(lambda: zones, 300_000, LostAfter())
     events = _feed(stage, table, [
         _record("aaaaaa", 0, 5, 5),        # inside, then silent
@@ -73,12 +72,12 @@ def test_later_traffic_on_the_partition_declares_a_silent_track_lost() -> None:
     lost, regained = events[1], events[2]
     assert (lost["lat"], lost["lon"], lost["last_seen"]) == (5.0, 5.0, "2024-07-24T05:46:40.000Z")
     assert (regained["lat"], regained["lon"]) == (6.0, 6.0)
-    assert orjson.loads(table[b"icao24:aaaaaa"])["partition"] == 0
+    assert table[b"icao24:aaaaaa"].lost_at_ms is None  # regained
 
 
 def test_a_restarted_stage_rebuilds_its_clock_from_the_table() -> None:
     zones = _zones()
-    table: dict[bytes, bytes] = {}
+    table: dict[bytes, TrackState] = {}
     first = GeofenceStage(lambda: zones, 300_000, LostAfter())
     _feed(first, table, [_record("aaaaaa", 0, 5, 5), _record("bbbbbb", 500, 20, 20)])
     restarted = GeofenceStage(lambda: zones, 300_000, LostAfter())
@@ -91,7 +90,7 @@ def test_a_restarted_stage_rebuilds_its_clock_from_the_table() -> None:
 
 def test_a_report_far_ahead_of_its_record_does_not_move_the_clock_there() -> None:
     zones = _zones()
-    table: dict[bytes, bytes] = {}
+    table: dict[bytes, TrackState] = {}
     stage = GeofenceStage(lambda: zones, 300_000, LostAfter())
     year_s = 365 * 86_400
     events = _feed(stage, table, [
@@ -111,15 +110,18 @@ def test_a_report_far_ahead_of_its_record_does_not_move_the_clock_there() -> Non
 
 def test_other_partitions_do_not_move_the_clock() -> None:
     zones = _zones()
-    table: dict[bytes, bytes] = {}
+    table: dict[bytes, TrackState] = {}
     stage = GeofenceStage(lambda: zones, 300_000, LostAfter())
     _feed(stage, table, [_record("aaaaaa", 0, 5, 5)], partition=0)
-    assert _feed(stage, table, [_record("bbbbbb", 5000, 20, 20)], partition=1) == []
+    other: dict[bytes, TrackState] = {}  # each partition has its own states
+    assert _feed(stage, other, [_record("bbbbbb", 5000, 20, 20)], partition=1) == []
+    assert _brief(_feed(stage, table, [_record("cccccc", 601, 20, 20)], partition=0)) == [
+        ("icao24:aaaaaa", "track.lost", "2024-07-24T05:56:40.000Z")]
 
 
 def test_every_event_type_is_schema_valid_and_identify_skips_the_new_ones() -> None:
     zones = _zones(floor_ft=0, ceiling_ft=20000, dwell_s=60)
-    table: dict[bytes, bytes] = {}
+    table: dict[bytes, TrackState] = {}
     stage = GeofenceStage(lambda: zones, 300_000, LostAfter())
     events = _feed(stage, table, [
         _record("aaaaaa", 0, 5, -1, alt=10000), _record("aaaaaa", 100, 5, 1, alt=10000),

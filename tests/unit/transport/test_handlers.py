@@ -7,6 +7,7 @@ import base64
 import orjson
 import pytest
 
+from pipeline.geofence.timers import LostAfter
 from pipeline.geofence.zones import ZoneSet, default_zone_dir, load_zone_files
 from pipeline.identify.enrich import DEFAULT_ALLIED_COUNTRIES, IdentifyContext
 from pipeline.identify.rules import load_rule_table
@@ -21,6 +22,7 @@ from pipeline.transport.topics import (
     WATCHLISTS,
     ZONE_EVENTS,
 )
+from pipeline.transport.track_path import TrackPath, new_stores
 from tests.schema_check import assert_valid
 
 NOW = 1_764_000_000_000
@@ -83,35 +85,34 @@ def _ctx() -> IdentifyContext:
     return IdentifyContext.load(load_rule_table(), DEFAULT_ALLIED_COUNTRIES)
 
 
+def _track_path(zones: ZoneSet) -> TrackPath:
+    return TrackPath(lambda: zones, _ctx(), 300_000, LostAfter())
+
+
 def test_pipeline_of_handlers_from_line_to_identification(zones: ZoneSet) -> None:
     lines = [
         b"MSG,1,1,1,AE0455,1,2020/09/14,21:58:00.000,,,PSWRD35,,,,,,,,,,,",
         b"MSG,3,1,1,AE0455,1,2020/09/14,21:58:00.000,,,,1200,,,32.40,-117.40,,,0,0,0,0",
         b"MSG,3,1,1,AE0455,1,2020/09/14,21:59:00.000,,,,1200,,,32.40,-118.00,,,0,0,0,0",
     ]
-    memory: bytes | None = None
-    fence: bytes | None = None
-    identity: dict[bytes, bytes] = {}
-    events, idents = [], []
-    ctx = _ctx()
+    path = _track_path(zones)
+    stores = new_stores(TRACK_UPDATES, 2)
+    events, idents, points = [], [], 0
     for line in lines:
         (update,) = handlers.handle_sbs(line, META, NOW).outputs
-        merged = handlers.handle_update(update.value, update.key, META, memory, NOW)
-        memory = merged.state
-        for point in merged.outputs:
-            assert point.topic is TRACK_POINTS
-            assert_valid("tracks.points", orjson.loads(point.value))
-            fenced = handlers.handle_point(point.value, point.key, META, fence, zones, 300_000,
-                                           NOW)
-            fence = fenced.state or fence
-            handlers.identify_fenced(fenced, point.value, identity, ctx, zones)
-            for out in fenced.outputs:
-                assert out.key == b"icao24:ae0455"
-                if out.topic is ZONE_EVENTS:
-                    events.append(orjson.loads(out.value))
-                else:
-                    assert out.topic is IDENTIFICATIONS
-                    idents.append(orjson.loads(out.value))
+        handled = path.process(TRACK_UPDATES, update.key, update.value, META, stores,
+                               NOW).handled
+        for out in handled.outputs:
+            assert out.key == b"icao24:ae0455"
+            if out.topic is TRACK_POINTS:
+                points += 1
+                assert_valid("tracks.points", orjson.loads(out.value))
+            elif out.topic is ZONE_EVENTS:
+                events.append(orjson.loads(out.value))
+            else:
+                assert out.topic is IDENTIFICATIONS
+                idents.append(orjson.loads(out.value))
+    assert points == 2
     for event in events:
         assert_valid("zones.events", event)
     assert len(events) == 1 and len(idents) == 1
@@ -123,6 +124,13 @@ def test_pipeline_of_handlers_from_line_to_identification(zones: ZoneSet) -> Non
         "pending")
     assert ident["interpolated"] is True
     assert ident["zone_event_id"] == events[0]["event_id"]
+    # Every store changed, and what the changelog gets reads back as the same state.
+    for store in stores.values():
+        (key, value), = store.take_dirty()
+        assert key == b"icao24:ae0455" and value is not None
+        again = new_stores(TRACK_UPDATES, 2)[store.name]
+        again.load(key, value)
+        assert again.get(key) == store.get(key)
 
 
 def test_config_records_apply_live_and_bad_ones_are_dead_lettered() -> None:
@@ -148,10 +156,13 @@ def test_config_records_apply_live_and_bad_ones_are_dead_lettered() -> None:
 
 
 def test_record_whose_key_is_not_its_track_is_dead_lettered(zones: ZoneSet) -> None:
-    point = (b'{"track_id":"icao24:ae0455","kind":"aircraft","source":"sbs","time":'
-             b'"2020-09-14T21:59:00.000Z","ts_ms":1600120740000,"lat":32.4,"lon":-118.0}')
-    handled = handlers.handle_point(point, b"icao24:000000", META, None, zones, 300_000, NOW)
-    assert (handled.reason, handled.state) == ("bad_key", None)
+    update = (b'{"track_id":"icao24:ae0455","kind":"aircraft","source":"sbs","time":'
+              b'"2020-09-14T21:59:00.000Z","ts_ms":1600120740000,"lat":32.4,"lon":-118.0}')
+    stores = new_stores(TRACK_UPDATES, 2)
+    handled = _track_path(zones).process(TRACK_UPDATES, b"icao24:000000", update, META, stores,
+                                         NOW).handled
+    assert handled.reason == "bad_key"
+    assert all(not store.dirty for store in stores.values())
 
 
 @pytest.mark.parametrize("raw", [
@@ -161,6 +172,7 @@ def test_record_whose_key_is_not_its_track_is_dead_lettered(zones: ZoneSet) -> N
     b'{"track_id":"icao24:ae0455","kind":"aircraft","source":"sbs","ts_ms":true,"lat":5,"lon":0}',
 ])
 def test_invalid_internal_records_are_dead_lettered(zones: ZoneSet, raw: bytes) -> None:
-    handled = handlers.handle_point(raw, b"icao24:ae0455", META, None, zones, 300_000, NOW)
+    handled = _track_path(zones).process(TRACK_UPDATES, b"icao24:ae0455", raw, META,
+                                         new_stores(TRACK_UPDATES, 2), NOW).handled
     assert handled.outcome == "deadletter"
     assert handled.reason in ("bad_field", "out_of_range", "not_utf8")
