@@ -21,10 +21,12 @@ from pipeline.identify.enrich import IdentifyContext
 from pipeline.identify.flightplan import FlightPlanBook
 from pipeline.identify.rules import load_rule_table
 from pipeline.identify.watchlist import Watchlist
+from pipeline.logs import configure_logging
 from pipeline.metrics import Metrics
 from pipeline.settings import Settings
 from pipeline.transport.admin import ensure_catalogue
 from pipeline.transport.config_files import load_flightplan_files, load_watchlist_files
+from pipeline.transport.kafka_client import faust_broker_settings
 from pipeline.transport.zone_feed import LiveZones
 
 log = logging.getLogger(__name__)
@@ -47,7 +49,9 @@ def identify_context(settings: Settings) -> IdentifyContext:
 
 def run_worker(settings: Settings) -> int:
     """Run until stopped by a signal; returns the exit code."""
-    extra: Mapping[str, Any] = {}
+    configure_logging(settings.log_level, settings.log_format, settings.secrets)
+    # faust's client id and credentials (SASL/TLS), the same as every aiokafka client's.
+    extra: Mapping[str, Any] = faust_broker_settings(settings)
     if settings.embedded_broker:
         from pipeline.transport.tansu_compat import (
             apply_tansu_workarounds,
@@ -55,12 +59,12 @@ def run_worker(settings: Settings) -> int:
         )
 
         apply_tansu_workarounds()
-        extra = embedded_faust_settings()
+        extra = {**extra, **embedded_faust_settings()}
     zones = load_zone_files(settings.zone_paths)
     ctx = identify_context(settings)
-    asyncio.run(ensure_catalogue(settings.bootstrap_servers, settings.topic_prefix,
-                                 settings.partitions, settings.replication_factor))
-    log.info("starting worker bootstrap=%s zones=%d group=%s", settings.bootstrap_servers,
+    asyncio.run(ensure_catalogue(settings))
+    log.info("starting worker bootstrap=%s security=%s client_id=%s zones=%d group=%s",
+             settings.bootstrap_servers, settings.security_protocol, settings.client_id,
              len(zones), settings.group_id)
     (settings.data_dir / settings.group_id).mkdir(parents=True, exist_ok=True)
     metrics = Metrics()
@@ -68,7 +72,9 @@ def run_worker(settings: Settings) -> int:
         metrics.serve(settings.metrics_port)
         log.info("metrics at http://0.0.0.0:%d/metrics", settings.metrics_port)
     app = create_app(settings, LiveZones(zones), ctx, metrics, extra)
-    worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True)
+    # override_logging=False: faust would replace our handler with its own (see logs.py).
+    worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True,
+                          override_logging=False)
     try:
         worker.execute_from_commandline()
     except SystemExit as exc:

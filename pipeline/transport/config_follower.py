@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from pipeline.transport.kafka_client import KafkaArg, as_client_kwargs
+
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT_MS = 500
@@ -24,12 +26,14 @@ Apply = Callable[[str, bytes | None, bytes | None, int, int], Awaitable[None]]
 """(topic, key, value or None for a tombstone, partition, offset)"""
 
 
-async def follow(bootstrap_servers: str, topics: Sequence[str], apply: Apply,
+async def follow(kafka: KafkaArg, topics: Sequence[str], apply: Apply,
                  ready: asyncio.Event | None = None) -> None:
-    """Apply every record of ``topics`` until cancelled; ``ready`` is set once caught up."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers.split(","), group_id=None,
-                                enable_auto_commit=False, auto_offset_reset="earliest",
-                                client_id="adizwatch-config")
+    """Apply every record of ``topics`` until cancelled; ``ready`` is set once caught up.
+
+    ``kafka``: client keyword arguments (``kafka_client.client_kwargs``).
+    """
+    consumer = AIOKafkaConsumer(**as_client_kwargs(kafka), group_id=None,
+                                enable_auto_commit=False, auto_offset_reset="earliest")
     await consumer.start()
     try:
         partitions = []

@@ -7,15 +7,21 @@ integration tests. Partitions are always named explicitly when listing a group's
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 
-async def lagging_partitions(bootstrap_servers: str, group_id: str,
+async def lagging_partitions(kafka: Mapping[str, Any], group_id: str,
                              partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
-    """Partitions where ``group_id`` has not committed up to the end, with the lag of each."""
-    probe = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers.split(","), group_id=None)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers.split(","))
+    """Partitions where ``group_id`` has not committed up to the end, with the lag of each.
+
+    ``kafka``: client keyword arguments (``kafka_client.client_kwargs``).
+    """
+    probe = AIOKafkaConsumer(**kafka, group_id=None)
+    admin = AIOKafkaAdminClient(**kafka)
     try:
         await probe.start()
         await admin.start()

@@ -30,6 +30,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from pipeline.geofence.zone_config import ZoneRegistry
 from pipeline.geofence.zones import ZoneSet
 from pipeline.transport.handlers import RecordMeta
+from pipeline.transport.kafka_client import KafkaArg, as_client_kwargs
 from pipeline.transport.zone_handlers import apply_record
 
 log = logging.getLogger(__name__)
@@ -61,10 +62,9 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicParti
     raise RuntimeError(f"topic {topic} has no partitions")
 
 
-async def _follow_once(live: LiveZones, bootstrap_servers: str, topic: str) -> None:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers.split(","), group_id=None,
-                                enable_auto_commit=False, auto_offset_reset="earliest",
-                                client_id="adizwatch-zones-reader")
+async def _follow_once(live: LiveZones, kafka: KafkaArg, topic: str) -> None:
+    consumer = AIOKafkaConsumer(**as_client_kwargs(kafka), group_id=None,
+                                enable_auto_commit=False, auto_offset_reset="earliest")
     await consumer.start()
     try:
         tps = await _partitions(consumer, topic)
@@ -98,15 +98,17 @@ async def _follow_once(live: LiveZones, bootstrap_servers: str, topic: str) -> N
         await consumer.stop()
 
 
-async def follow_zones(live: LiveZones, bootstrap_servers: str, topic: str) -> None:
+async def follow_zones(live: LiveZones, kafka: KafkaArg, topic: str) -> None:
     """Apply ``zones.config`` to ``live`` until cancelled (restarting after errors).
+
+    ``kafka``: client keyword arguments (``kafka_client.client_kwargs``).
 
     After an error the topic is read again from the beginning into a fresh registry, which
     replaces the one in force once it has caught up.
     """
     while True:
         try:
-            await _follow_once(live, bootstrap_servers, topic)
+            await _follow_once(live, kafka, topic)
         except asyncio.CancelledError:
             raise
         except Exception:

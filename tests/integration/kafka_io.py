@@ -88,7 +88,7 @@ def wait_until(condition: Callable[[], bool], timeout_s: float, what: str,
 
 def caught_up(bootstrap: str, group_id: str, topics: Sequence[str], partitions: int) -> bool:
     tps = [TopicPartition(t, p) for t in topics for p in range(partitions)]
-    return not asyncio.run(lagging_partitions(bootstrap, group_id, tps))
+    return not asyncio.run(lagging_partitions({"bootstrap_servers": bootstrap}, group_id, tps))
 
 
 def produce_records(bootstrap: str, topic: str,
