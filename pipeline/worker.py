@@ -75,6 +75,9 @@ def run_worker(settings: Settings) -> int:
     # override_logging=False: faust would replace our handler with its own (see logs.py).
     worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True,
                           override_logging=False)
+    # Nor a progress spinner on stdout (faust drops it only in the set-up skipped above): the
+    # output is log lines only.
+    worker.spinner = None
     try:
         worker.execute_from_commandline()
     except SystemExit as exc:
