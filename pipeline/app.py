@@ -32,6 +32,7 @@ from pipeline.settings import Settings
 from pipeline.transport import handlers
 from pipeline.transport.config_follower import follow
 from pipeline.transport.handlers import Handled, RecordMeta
+from pipeline.transport.kafka_client import client_kwargs
 from pipeline.transport.runtime import Liveness, RuntimeConfig, RuntimeStopped, TrackRuntime
 from pipeline.transport.topics import (
     DEADLETTER,
@@ -80,8 +81,7 @@ def create_app(settings: Settings, zones: LiveZones, ctx: IdentifyContext, metri
         ctx: the identification tables, rules, watch-list and flight plans.
         metrics: where the stages count what they did.
         extra_settings: faust settings added by the transport (e.g. for the embedded broker).
-        runtime_config: the track runtime's clients (default: plain connections to the
-            bootstrap servers).
+        runtime_config: the track runtime's clients (default: the deployment's connection).
         health: told when the worker is ready and that its loop is alive.
     """
     app_id = control_app_id(settings.group_id)
@@ -146,16 +146,16 @@ def create_app(settings: Settings, zones: LiveZones, ctx: IdentifyContext, metri
         await deliver("config", meta, handled)
 
     async def follow_configuration() -> None:
-        await follow(settings.bootstrap_servers, list(config_names), apply_config,
+        await follow(client_kwargs(settings), list(config_names), apply_config,
                      ready=config_read)
 
     async def zones_reader() -> None:
-        await follow_zones(zones, settings.bootstrap_servers,
+        await follow_zones(zones, client_kwargs(settings),
                            topic_name(ZONES_CONFIG, settings.topic_prefix))
 
     path = TrackPath(lambda: zones.current, ctx, settings.max_gap_s * 1000,
                      LostAfter(settings.lost_aircraft_s * 1000, settings.lost_vessel_s * 1000))
-    runtime = TrackRuntime(runtime_config or plain_runtime_config(settings), path, metrics,
+    runtime = TrackRuntime(runtime_config or default_runtime_config(settings), path, metrics,
                            health)
 
     async def track_runtime() -> None:
@@ -177,10 +177,10 @@ def create_app(settings: Settings, zones: LiveZones, ctx: IdentifyContext, metri
     return app
 
 
-def plain_runtime_config(settings: Settings,
-                         consumer_extra: Mapping[str, Any] | None = None) -> RuntimeConfig:
-    """The track runtime's clients: the bootstrap servers, plus consumer settings."""
-    base: dict[str, Any] = {"bootstrap_servers": settings.bootstrap_servers.split(",")}
+def default_runtime_config(settings: Settings,
+                           consumer_extra: Mapping[str, Any] | None = None) -> RuntimeConfig:
+    """The track runtime's clients: the deployment's connection, plus consumer settings."""
+    kafka = client_kwargs(settings)
     return RuntimeConfig(prefix=settings.topic_prefix, group_id=settings.group_id,
-                         consumer=base | dict(consumer_extra or {}), producer=base,
-                         reader=base)
+                         consumer=kafka | dict(consumer_extra or {}), producer=kafka,
+                         reader=kafka)

@@ -28,6 +28,7 @@ import orjson
 
 from pipeline import cli_zones
 from pipeline.geofence.errors import ZoneError
+from pipeline.logs import configure_logging
 from pipeline.settings import Settings, SettingsError, parse_bootstrap, parse_paths
 
 log = logging.getLogger("adizwatch")
@@ -151,6 +152,7 @@ def _cmd_run(settings: Settings) -> int:
 def _cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     from aiokafka import AIOKafkaProducer
 
+    from pipeline.transport.kafka_client import client_kwargs
     from pipeline.transport.replay import read_feed, replay
 
     if args.speed is not None and args.speed <= 0:
@@ -159,8 +161,7 @@ def _cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     speed = None if args.as_fast_as_possible else args.speed
 
     async def go() -> int:
-        producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers.split(","),
-                                    linger_ms=5)
+        producer = AIOKafkaProducer(**client_kwargs(settings), linger_ms=5)
         await producer.start()
         try:
             key = None if args.no_key else (args.key or args.file.stem).encode()
@@ -231,8 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = settings.log_level
     if args.command in ("demo", "replay") and "ADIZWATCH_LOG_LEVEL" not in os.environ:
         level = "WARNING"  # the demo's screen is for alerts; the worker logs to its file
-    logging.basicConfig(level=level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(level, settings.log_format, settings.secrets)
     try:
         if args.command == "demo":
             return _cmd_demo(args)

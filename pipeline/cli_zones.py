@@ -73,11 +73,12 @@ async def _read_live(settings: Settings, registry: ZoneRegistry) -> int:
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
     from pipeline.transport.handlers import RecordMeta
+    from pipeline.transport.kafka_client import client_kwargs
     from pipeline.transport.zone_handlers import apply_record
 
     topic = topic_name(ZONES_CONFIG, settings.topic_prefix)
-    consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers.split(","),
-                                group_id=None, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(**client_kwargs(settings), group_id=None,
+                                enable_auto_commit=False)
     await consumer.start()
     try:
         parts = consumer.partitions_for_topic(topic) or set()
@@ -162,10 +163,12 @@ def _check(files: list[Path]) -> int:
 def _publish(settings: Settings, records: list[tuple[bytes, bytes | None]]) -> int:
     from aiokafka import AIOKafkaProducer
 
+    from pipeline.transport.kafka_client import client_kwargs
+
     topic = topic_name(ZONES_CONFIG, settings.topic_prefix)
 
     async def go() -> None:
-        producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers.split(","))
+        producer = AIOKafkaProducer(**client_kwargs(settings))
         await producer.start()
         try:
             for key, value in records:

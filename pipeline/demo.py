@@ -37,6 +37,7 @@ from pipeline.picture.state import PictureLimits
 from pipeline.settings import Settings
 from pipeline.transport.admin import ensure_catalogue
 from pipeline.transport.broker import EmbeddedBroker
+from pipeline.transport.kafka_client import client_kwargs
 from pipeline.transport.progress import pipeline_lag
 from pipeline.transport.replay import read_feed, replay
 from pipeline.transport.tansu_compat import apply_tansu_workarounds
@@ -118,11 +119,11 @@ def _alert_line(row: dict[str, object]) -> str:
             f"{row.get('identity')}")
 
 
-async def _consume_outputs(bootstrap: str, prefix: str, tally: Tally,
+async def _consume_outputs(settings: Settings, tally: Tally,
                            console: Console, live: bool, stop: asyncio.Event) -> None:
-    names = {topic_name(s, prefix): s for s in (TRACK_POINTS, ZONE_EVENTS, IDENTIFICATIONS,
-                                                DEADLETTER)}
-    consumer = AIOKafkaConsumer(*names, bootstrap_servers=bootstrap, group_id=None,
+    names = {topic_name(s, settings.topic_prefix): s
+             for s in (TRACK_POINTS, ZONE_EVENTS, IDENTIFICATIONS, DEADLETTER)}
+    consumer = AIOKafkaConsumer(*names, **client_kwargs(settings), group_id=None,
                                 auto_offset_reset="earliest", enable_auto_commit=False)
     await consumer.start()
     try:
@@ -150,7 +151,7 @@ async def _consume_outputs(bootstrap: str, prefix: str, tally: Tally,
 
 async def _drained(settings: Settings) -> bool:
     """True when the worker group has committed every record of the topics it consumes."""
-    lag = await pipeline_lag(settings.bootstrap_servers, settings.topic_prefix,
+    lag = await pipeline_lag(client_kwargs(settings), settings.topic_prefix,
                              settings.group_id, settings.partitions)
     return not lag
 
@@ -202,9 +203,8 @@ async def _run(settings: Settings, feeds: list[Path], speed: float | None, conso
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), console=console)
     stop = asyncio.Event()
-    reader = asyncio.create_task(_consume_outputs(bootstrap, settings.topic_prefix, tally,
-                                                  console, live, stop))
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
+    reader = asyncio.create_task(_consume_outputs(settings, tally, console, live, stop))
+    producer = AIOKafkaProducer(**client_kwargs(settings), linger_ms=5)
     await producer.start()
     live_view = Live(Group(progress, _alert_table(tally.rows)), console=console,
                      refresh_per_second=4, transient=False) if live else None
@@ -305,8 +305,7 @@ def run_demo(speed: float | None = DEFAULT_SPEED, console: Console | None = None
         settings = Settings(bootstrap_servers=broker.bootstrap_servers, embedded_broker=True)
         console.print(f"embedded broker (Tansu) at {broker.bootstrap_servers}; "
                       f"logs in {workdir}")
-        asyncio.run(ensure_catalogue(settings.bootstrap_servers, settings.topic_prefix,
-                                     settings.partitions, settings.replication_factor))
+        asyncio.run(ensure_catalogue(settings))
         worker_log = (workdir / "worker.log").open("wb")
         env = dict(os.environ, ADIZWATCH_BOOTSTRAP_SERVERS=settings.bootstrap_servers,
                    ADIZWATCH_WATCHLISTS=",".join(map(str, bundled_watchlists())),

@@ -21,20 +21,43 @@ down as arguments. Command-line options override the environment (see ``cli.py``
 | ADIZWATCH_FLIGHTPLANS | (none) | flight-plan JSON-lines files, comma-separated, loaded at start |
 | ADIZWATCH_DATA_DIR | (temp dir)/adizwatch | faust's working directory (state is in changelogs) |
 | ADIZWATCH_LOG_LEVEL | INFO | DEBUG, INFO, WARNING or ERROR |
+| ADIZWATCH_LOG_FORMAT | text | ``text`` (``key=value`` lines) or ``json`` (one object a line) |
 | ADIZWATCH_METRICS_PORT | 9108 | port of the Prometheus text exposition (/metrics); 0 = off |
+| ADIZWATCH_CLIENT_ID | adizwatch | ``client.id`` of every Kafka client (broker logs, quotas) |
+| ADIZWATCH_SECURITY_PROTOCOL | PLAINTEXT | PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL |
+| ADIZWATCH_SASL_MECHANISM | (none) | PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; required with SASL_* |
+| ADIZWATCH_SASL_USERNAME | (none) | SASL user; required with SASL_* |
+| ADIZWATCH_SASL_PASSWORD | (none) | SASL password; with SASL_*, this or the next one |
+| ADIZWATCH_SASL_PASSWORD_FILE | (none) | file holding the SASL password (a mounted secret) |
+| ADIZWATCH_SSL_CAFILE | (system CAs) | PEM file of the CAs that signed the brokers' certificates |
+| ADIZWATCH_SSL_CERTFILE | (none) | PEM client certificate (mutual TLS); needs the next one |
+| ADIZWATCH_SSL_KEYFILE | (none) | PEM private key of the client certificate |
+| ADIZWATCH_SSL_KEY_PASSWORD_FILE | (none) | file holding the password of an encrypted key |
+
+Kafka security follows the Kafka client properties of the same names (``security.protocol``,
+``sasl.mechanism``, ``ssl.truststore``/``ssl.keystore`` as PEM files). The ``ADIZWATCH_SSL_*``
+files are allowed only with SSL or SASL_SSL, the ``ADIZWATCH_SASL_*`` variables only with
+SASL_PLAINTEXT or SASL_SSL: a setting that would be silently ignored is an error. A password file
+is read once at start; one trailing newline is dropped (``echo`` writes one). Secrets never
+appear in ``repr(settings)`` nor in log lines (``logs.py`` masks them as ``***``).
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pipeline.geofence.zones import default_zone_dir
 from pipeline.identify.enrich import DEFAULT_ALLIED_COUNTRIES
 
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("text", "json")
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+"""The SASL mechanisms both aiokafka (``sasl_mechanism``) and faust (``SASLMechanism``) take
+with a user name and password; GSSAPI and OAUTHBEARER need other inputs and are not offered."""
 
 
 class SettingsError(ValueError):
@@ -58,10 +81,25 @@ class Settings:
     flightplans: tuple[Path, ...] = ()
     data_dir: Path = Path(tempfile.gettempdir()) / "adizwatch"
     log_level: str = "INFO"
+    log_format: str = "text"
     metrics_port: int = 9108
     """Prometheus exposition port (9108: next to node-exporter's 9100 range); 0 = off."""
     embedded_broker: bool = False
     """Set by the launcher when the broker is the embedded Tansu (enables its workarounds)."""
+    client_id: str = "adizwatch"
+    security_protocol: str = "PLAINTEXT"
+    sasl_mechanism: str | None = None
+    sasl_username: str | None = None
+    sasl_password: str | None = field(default=None, repr=False)
+    ssl_cafile: Path | None = None
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+    ssl_key_password: str | None = field(default=None, repr=False)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The configured secret values, for the log filter that masks them."""
+        return tuple(v for v in (self.sasl_password, self.ssl_key_password) if v)
 
     @property
     def zone_paths(self) -> tuple[Path, ...]:
@@ -111,9 +149,97 @@ class Settings:
             if v.upper() not in _LOG_LEVELS:
                 raise SettingsError(f"ADIZWATCH_LOG_LEVEL: {v!r} is not one of {_LOG_LEVELS}")
             s = replace(s, log_level=v.upper())
+        if (v := get("ADIZWATCH_LOG_FORMAT")) is not None:
+            s = replace(s, log_format=_parse_choice("ADIZWATCH_LOG_FORMAT", v.lower(),
+                                                    LOG_FORMATS))
         if (v := get("ADIZWATCH_METRICS_PORT")) is not None:
             s = replace(s, metrics_port=_parse_int("ADIZWATCH_METRICS_PORT", v, 0, 65_535))
-        return s
+        if (v := get("ADIZWATCH_CLIENT_ID")) is not None:
+            s = replace(s, client_id=_parse_name("ADIZWATCH_CLIENT_ID", v, allow_empty=False))
+        return _kafka_security(s, environ)
+
+
+def _kafka_security(s: Settings, environ: Mapping[str, str]) -> Settings:
+    """The ``ADIZWATCH_SECURITY_PROTOCOL``, ``..._SASL_*`` and ``..._SSL_*`` settings, checked
+    against each other."""
+    get = environ.get
+    protocol = _parse_choice("ADIZWATCH_SECURITY_PROTOCOL",
+                             get("ADIZWATCH_SECURITY_PROTOCOL", s.security_protocol).upper(),
+                             SECURITY_PROTOCOLS)
+    sasl = protocol.startswith("SASL_")
+    tls = protocol in ("SSL", "SASL_SSL")
+    given = [name for name, value in environ.items()
+             if value and name.startswith(("ADIZWATCH_SASL_", "ADIZWATCH_SSL_"))]
+    for name in sorted(given):
+        if name.startswith("ADIZWATCH_SASL_") and not sasl:
+            raise SettingsError(f"{name}: set, but ADIZWATCH_SECURITY_PROTOCOL={protocol} "
+                                "uses no SASL (SASL_PLAINTEXT or SASL_SSL)")
+        if name.startswith("ADIZWATCH_SSL_") and not tls:
+            raise SettingsError(f"{name}: set, but ADIZWATCH_SECURITY_PROTOCOL={protocol} "
+                                "uses no TLS (SSL or SASL_SSL)")
+    s = replace(s, security_protocol=protocol)
+    if sasl:
+        mechanism = get("ADIZWATCH_SASL_MECHANISM")
+        if not mechanism:
+            raise SettingsError(f"ADIZWATCH_SASL_MECHANISM: required with {protocol}, one of "
+                                f"{SASL_MECHANISMS}")
+        username = get("ADIZWATCH_SASL_USERNAME")
+        if not username:
+            raise SettingsError(f"ADIZWATCH_SASL_USERNAME: required with {protocol}")
+        s = replace(s, sasl_mechanism=_parse_choice("ADIZWATCH_SASL_MECHANISM",
+                                                    mechanism.upper(), SASL_MECHANISMS),
+                    sasl_username=username,
+                    sasl_password=_secret(environ, "ADIZWATCH_SASL_PASSWORD", required=True))
+    if tls:
+        files = {name: _parse_file(name, v) for name in ("ADIZWATCH_SSL_CAFILE",
+                 "ADIZWATCH_SSL_CERTFILE", "ADIZWATCH_SSL_KEYFILE") if (v := get(name))}
+        cert, key = files.get("ADIZWATCH_SSL_CERTFILE"), files.get("ADIZWATCH_SSL_KEYFILE")
+        if cert is not None and key is None:
+            raise SettingsError("ADIZWATCH_SSL_CERTFILE: needs ADIZWATCH_SSL_KEYFILE (the key "
+                                "of the client certificate)")
+        if key is not None and cert is None:
+            raise SettingsError("ADIZWATCH_SSL_KEYFILE: needs ADIZWATCH_SSL_CERTFILE")
+        if get("ADIZWATCH_SSL_KEY_PASSWORD_FILE") and key is None:
+            raise SettingsError("ADIZWATCH_SSL_KEY_PASSWORD_FILE: needs ADIZWATCH_SSL_KEYFILE")
+        s = replace(s, ssl_cafile=files.get("ADIZWATCH_SSL_CAFILE"), ssl_certfile=cert,
+                    ssl_keyfile=key,
+                    ssl_key_password=_secret(environ, "ADIZWATCH_SSL_KEY_PASSWORD",
+                                             required=False, file_only=True))
+    return s
+
+
+def _secret(environ: Mapping[str, str], name: str, required: bool,
+            file_only: bool = False) -> str | None:
+    """A secret from ``NAME`` or from the file named by ``NAME_FILE`` (exactly one of them)."""
+    file_name = f"{name}_FILE"
+    value = None if file_only else (environ.get(name) or None)
+    path = environ.get(file_name) or None
+    if value is not None and path is not None:
+        raise SettingsError(f"{name}: set both {name} and {file_name}; keep one")
+    if path is not None:
+        try:
+            value = _parse_file(file_name, path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"{file_name}: cannot read {path}: {exc}") from None
+        value = value.removesuffix("\n").removesuffix("\r")
+        if not value:
+            raise SettingsError(f"{file_name}: {path} is empty")
+    if value is None and required:
+        raise SettingsError(f"{name}: required with SASL (or {file_name})")
+    return value
+
+
+def _parse_file(name: str, value: str) -> Path:
+    path = Path(value)
+    if not path.is_file():
+        raise SettingsError(f"{name}: {value} is not a file")
+    return path
+
+
+def _parse_choice(name: str, value: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise SettingsError(f"{name}: {value!r} is not one of {', '.join(choices)}")
+    return value
 
 
 def parse_bootstrap(name: str, value: str) -> str:

@@ -15,17 +15,19 @@ from typing import Any
 
 import faust
 
-from pipeline.app import control_app_id, create_app, plain_runtime_config
+from pipeline.app import control_app_id, create_app, default_runtime_config
 from pipeline.geofence.zones import load_zone_files
 from pipeline.health import Health
 from pipeline.identify.enrich import IdentifyContext
 from pipeline.identify.flightplan import FlightPlanBook
 from pipeline.identify.rules import load_rule_table
 from pipeline.identify.watchlist import Watchlist
+from pipeline.logs import configure_logging
 from pipeline.metrics import Metrics
 from pipeline.settings import Settings
 from pipeline.transport.admin import ensure_catalogue, ensure_topics
 from pipeline.transport.config_files import load_flightplan_files, load_watchlist_files
+from pipeline.transport.kafka_client import client_kwargs, faust_broker_settings
 from pipeline.transport.runtime import changelog_topics
 from pipeline.transport.zone_feed import LiveZones
 
@@ -49,7 +51,9 @@ def identify_context(settings: Settings) -> IdentifyContext:
 
 def run_worker(settings: Settings) -> int:
     """Run until stopped by a signal; returns the exit code."""
-    extra: Mapping[str, Any] = {}
+    configure_logging(settings.log_level, settings.log_format, settings.secrets)
+    # faust's client id and credentials (SASL/TLS), the same as every aiokafka client's.
+    extra: Mapping[str, Any] = faust_broker_settings(settings)
     consumer_extra: Mapping[str, Any] = {}
     if settings.embedded_broker:
         from pipeline.transport.tansu_compat import (
@@ -59,16 +63,16 @@ def run_worker(settings: Settings) -> int:
         )
 
         apply_tansu_workarounds()
-        extra = embedded_faust_settings()
+        extra = {**extra, **embedded_faust_settings()}
         consumer_extra = embedded_consumer_settings()
     zones = load_zone_files(settings.zone_paths)
     ctx = identify_context(settings)
-    asyncio.run(ensure_catalogue(settings.bootstrap_servers, settings.topic_prefix,
-                                 settings.partitions, settings.replication_factor))
+    asyncio.run(ensure_catalogue(settings))
     changelogs = changelog_topics(settings.topic_prefix, settings.group_id)
-    asyncio.run(ensure_topics(settings.bootstrap_servers, changelogs, settings.partitions,
+    asyncio.run(ensure_topics(client_kwargs(settings), changelogs, settings.partitions,
                               settings.replication_factor, compacted=changelogs))
-    log.info("starting worker bootstrap=%s zones=%d group=%s", settings.bootstrap_servers,
+    log.info("starting worker bootstrap=%s security=%s client_id=%s zones=%d group=%s",
+             settings.bootstrap_servers, settings.security_protocol, settings.client_id,
              len(zones), settings.group_id)
     (settings.data_dir / control_app_id(settings.group_id)).mkdir(parents=True, exist_ok=True)
     metrics = Metrics()
@@ -77,8 +81,13 @@ def run_worker(settings: Settings) -> int:
         metrics.serve(settings.metrics_port, health)
         log.info("metrics at http://0.0.0.0:%d/metrics", settings.metrics_port)
     app = create_app(settings, LiveZones(zones), ctx, metrics, extra,
-                     plain_runtime_config(settings, consumer_extra), health)
-    worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True)
+                     default_runtime_config(settings, consumer_extra), health)
+    # override_logging=False: faust would replace our handler with its own (see logs.py).
+    worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True,
+                          override_logging=False)
+    # Nor a progress spinner on stdout (faust drops it only in the set-up skipped above): the
+    # output is log lines only.
+    worker.spinner = None
     try:
         worker.execute_from_commandline()
     except SystemExit as exc:

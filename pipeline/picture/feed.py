@@ -21,6 +21,7 @@ from pipeline.picture.state import PictureState
 from pipeline.picture.wire import alert_from_json, deadletter_reason
 from pipeline.settings import Settings
 from pipeline.transport.codec import decode_point, load_object
+from pipeline.transport.kafka_client import client_kwargs
 from pipeline.transport.topics import (
     DEADLETTER,
     IDENTIFICATIONS,
@@ -70,9 +71,8 @@ async def follow_outputs(settings: Settings, state: PictureState, clock: Callabl
     """Consume the output topics into ``state`` until ``stop`` is set."""
     names = {topic_name(spec, settings.topic_prefix): spec for spec in FOLLOWED}
     consumer = AIOKafkaConsumer(
-        *names, bootstrap_servers=settings.bootstrap_servers.split(","), group_id=None,
-        auto_offset_reset="earliest", enable_auto_commit=False,
-        metadata_max_age_ms=METADATA_MAX_AGE_MS, client_id="adizwatch-picture")
+        *names, **client_kwargs(settings), group_id=None, auto_offset_reset="earliest",
+        enable_auto_commit=False, metadata_max_age_ms=METADATA_MAX_AGE_MS)
     try:
         await consumer.start()
         log.info("picture following topics=%s bootstrap=%s", ",".join(names),

@@ -29,6 +29,7 @@ from pipeline.picture.hub import PictureHub
 from pipeline.picture.server import create_web_app
 from pipeline.picture.state import PictureLimits, PictureState
 from pipeline.settings import Settings
+from pipeline.transport.kafka_client import client_kwargs
 from pipeline.transport.progress import lagging_partitions
 from pipeline.transport.topics import topic_name
 from pipeline.transport.track_path import TOPICS as TRACK_PATH_TOPICS
@@ -147,12 +148,12 @@ class PictureService:
         partitions = [TopicPartition(topic_name(spec, prefix), p)
                       for spec in _WORKER_INPUTS for p in range(self.settings.partitions)]
         lag: int | None = None
+        kafka = client_kwargs(self.settings)
         while not self._stop.is_set():
             error: str | None = None
             try:
                 lagging = await asyncio.wait_for(
-                    lagging_partitions(self.settings.bootstrap_servers,
-                                       self.settings.group_id, partitions),
+                    lagging_partitions(kafka, self.settings.group_id, partitions),
                     self.options.probe_timeout_s)
                 lag = sum(lagging.values())
             except asyncio.CancelledError:

@@ -1,32 +1,37 @@
 """Topic creation: make sure every catalogue topic exists before the workers start.
 
 Existing topics are left as they are (their partition count is the deployment's choice);
-missing ones are created with the configured partitions and replication factor.
+missing ones are created with the configured partitions and replication factor
+(``ADIZWATCH_PARTITIONS``, ``ADIZWATCH_REPLICATION_FACTOR``) and the topic prefix.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from pipeline.settings import Settings
+from pipeline.transport.kafka_client import client_kwargs
 from pipeline.transport.topics import CATALOGUE, topic_name
 
 log = logging.getLogger(__name__)
 
 
-async def ensure_topics(bootstrap_servers: str, names: Iterable[str], partitions: int,
+async def ensure_topics(kafka: Mapping[str, Any], names: Iterable[str], partitions: int,
                         replication_factor: int,
                         compacted: Iterable[str] = ()) -> list[str]:
     """Create the topics of ``names`` that do not exist yet; returns the created ones.
 
-    Topics named in ``compacted`` are created with ``cleanup.policy=compact``.
+    Args:
+        kafka: client keyword arguments (:func:`~pipeline.transport.kafka_client.client_kwargs`).
+        compacted: topics created with ``cleanup.policy=compact``.
     """
     compact = set(compacted)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers.split(","),
-                                client_id="adizwatch-admin")
+    admin = AIOKafkaAdminClient(**kafka)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -47,9 +52,10 @@ async def ensure_topics(bootstrap_servers: str, names: Iterable[str], partitions
         await admin.close()
 
 
-async def ensure_catalogue(bootstrap_servers: str, prefix: str, partitions: int,
-                           replication_factor: int) -> list[str]:
+async def ensure_catalogue(settings: Settings) -> list[str]:
     """Create the missing topics of the catalogue, compacted where the catalogue says so."""
+    prefix = settings.topic_prefix
     return await ensure_topics(
-        bootstrap_servers, [topic_name(spec, prefix) for spec in CATALOGUE], partitions,
-        replication_factor, [topic_name(spec, prefix) for spec in CATALOGUE if spec.compacted])
+        client_kwargs(settings), [topic_name(spec, prefix) for spec in CATALOGUE],
+        settings.partitions, settings.replication_factor,
+        [topic_name(spec, prefix) for spec in CATALOGUE if spec.compacted])

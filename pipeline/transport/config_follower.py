@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
@@ -24,12 +25,14 @@ Apply = Callable[[str, bytes | None, bytes | None, int, int], Awaitable[None]]
 """(topic, key, value or None for a tombstone, partition, offset)"""
 
 
-async def follow(bootstrap_servers: str, topics: Sequence[str], apply: Apply,
+async def follow(kafka: Mapping[str, Any], topics: Sequence[str], apply: Apply,
                  ready: asyncio.Event | None = None) -> None:
-    """Apply every record of ``topics`` until cancelled; ``ready`` is set once caught up."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers.split(","), group_id=None,
-                                enable_auto_commit=False, auto_offset_reset="earliest",
-                                client_id="adizwatch-config")
+    """Apply every record of ``topics`` until cancelled; ``ready`` is set once caught up.
+
+    ``kafka``: client keyword arguments (``kafka_client.client_kwargs``).
+    """
+    consumer = AIOKafkaConsumer(**kafka, group_id=None,
+                                enable_auto_commit=False, auto_offset_reset="earliest")
     await consumer.start()
     try:
         partitions = []

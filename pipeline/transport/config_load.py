@@ -9,6 +9,7 @@ from pipeline.identify.watchlist import WatchEntry
 from pipeline.settings import Settings
 from pipeline.transport.config_codec import encode_flightplan
 from pipeline.transport.config_files import FileLoad
+from pipeline.transport.kafka_client import client_kwargs
 from pipeline.transport.topics import FLIGHTPLANS, WATCHLISTS, topic_name
 
 
@@ -28,7 +29,7 @@ def watch_row(entry: WatchEntry) -> dict[str, str | None]:
 
 async def produce_config(settings: Settings, loaded: FileLoad) -> int:
     """Send every entry and plan of ``loaded``; returns how many were sent."""
-    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers.split(","))
+    producer = AIOKafkaProducer(**client_kwargs(settings))
     await producer.start()
     try:
         watch_topic = topic_name(WATCHLISTS, settings.topic_prefix)

@@ -7,17 +7,23 @@ integration tests. Partitions are always named explicitly when listing a group's
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from pipeline.transport.topics import TopicSpec
 
 
-async def lagging_partitions(bootstrap_servers: str, group_id: str,
+async def lagging_partitions(kafka: Mapping[str, Any], group_id: str,
                              partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
-    """Partitions where ``group_id`` has not committed up to the end, with the lag of each."""
-    probe = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers.split(","), group_id=None)
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers.split(","))
+    """Partitions where ``group_id`` has not committed up to the end, with the lag of each.
+
+    ``kafka``: client keyword arguments (``kafka_client.client_kwargs``).
+    """
+    probe = AIOKafkaConsumer(**kafka, group_id=None)
+    admin = AIOKafkaAdminClient(**kafka)
     try:
         await probe.start()
         await admin.start()
@@ -35,9 +41,11 @@ async def lagging_partitions(bootstrap_servers: str, group_id: str,
     return lag
 
 
-async def pipeline_lag(bootstrap_servers: str, prefix: str, group_id: str,
+async def pipeline_lag(kafka: Mapping[str, Any], prefix: str, group_id: str,
                        partitions: int) -> dict[TopicPartition, int]:
     """What a deployment's workers have not processed yet, partition by partition.
+
+    ``kafka``: client keyword arguments (``kafka_client.client_kwargs``).
 
     The track runtime's group (``group_id``) consumes the inputs and ``tracks.updates``;
     the faust control group consumes ``zones.config``.
@@ -50,7 +58,7 @@ async def pipeline_lag(bootstrap_servers: str, prefix: str, group_id: str,
         return [TopicPartition(topic_name(spec, prefix), p)
                 for spec in specs for p in range(partitions)]
 
-    lag = await lagging_partitions(bootstrap_servers, group_id, tps(TOPICS))
-    lag |= await lagging_partitions(bootstrap_servers, control_app_id(group_id),
+    lag = await lagging_partitions(kafka, group_id, tps(TOPICS))
+    lag |= await lagging_partitions(kafka, control_app_id(group_id),
                                     tps((ZONES_CONFIG,)))
     return lag

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
@@ -61,10 +63,9 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicParti
     raise RuntimeError(f"topic {topic} has no partitions")
 
 
-async def _follow_once(live: LiveZones, bootstrap_servers: str, topic: str) -> None:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers.split(","), group_id=None,
-                                enable_auto_commit=False, auto_offset_reset="earliest",
-                                client_id="adizwatch-zones-reader")
+async def _follow_once(live: LiveZones, kafka: Mapping[str, Any], topic: str) -> None:
+    consumer = AIOKafkaConsumer(**kafka, group_id=None,
+                                enable_auto_commit=False, auto_offset_reset="earliest")
     await consumer.start()
     try:
         tps = await _partitions(consumer, topic)
@@ -98,15 +99,17 @@ async def _follow_once(live: LiveZones, bootstrap_servers: str, topic: str) -> N
         await consumer.stop()
 
 
-async def follow_zones(live: LiveZones, bootstrap_servers: str, topic: str) -> None:
+async def follow_zones(live: LiveZones, kafka: Mapping[str, Any], topic: str) -> None:
     """Apply ``zones.config`` to ``live`` until cancelled (restarting after errors).
+
+    ``kafka``: client keyword arguments (``kafka_client.client_kwargs``).
 
     After an error the topic is read again from the beginning into a fresh registry, which
     replaces the one in force once it has caught up.
     """
     while True:
         try:
-            await _follow_once(live, bootstrap_servers, topic)
+            await _follow_once(live, kafka, topic)
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -74,7 +74,8 @@ class Deployment:
 
     def caught_up(self) -> bool:
         """Have the workers processed every record of every topic they consume?"""
-        return not asyncio.run(pipeline_lag(self.bootstrap_servers, self.prefix,
+        return not asyncio.run(pipeline_lag({"bootstrap_servers": [self.bootstrap_servers]},
+                                            self.prefix,
                                             self.group_id, self.partitions))
 
 

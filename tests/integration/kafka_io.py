@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from pipeline.transport.progress import lagging_partitions
 from pipeline.transport.replay import ReplayRecord, replay
 
 
@@ -84,11 +83,6 @@ def wait_until(condition: Callable[[], bool], timeout_s: float, what: str,
         time.sleep(0.5)
     raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}\n"
                          f"{diagnostics()}")
-
-
-def caught_up(bootstrap: str, group_id: str, topics: Sequence[str], partitions: int) -> bool:
-    tps = [TopicPartition(t, p) for t in topics for p in range(partitions)]
-    return not asyncio.run(lagging_partitions(bootstrap, group_id, tps))
 
 
 def produce_records(bootstrap: str, topic: str,

@@ -230,12 +230,14 @@ def test_zones_cli_puts_deletes_and_lists_live_zones(
         deployment: Deployment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     from pipeline.cli import main
+    from pipeline.settings import Settings
     from pipeline.transport.admin import ensure_catalogue
 
     monkeypatch.setenv("ADIZWATCH_BOOTSTRAP_SERVERS", deployment.bootstrap_servers)
     monkeypatch.setenv("ADIZWATCH_TOPIC_PREFIX", deployment.prefix)
-    asyncio.run(ensure_catalogue(deployment.bootstrap_servers, deployment.prefix,
-                                 deployment.partitions, 1))
+    asyncio.run(ensure_catalogue(Settings(bootstrap_servers=deployment.bootstrap_servers,
+                                          topic_prefix=deployment.prefix,
+                                          partitions=deployment.partitions)))
     path = tmp_path / "watch.geojson"
     path.write_bytes(b'{"type": "FeatureCollection", "features": [' + CIRCLE_V1 + b", "
                      + NEW_BOX + b"]}")
