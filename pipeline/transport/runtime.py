@@ -51,6 +51,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import CommitFailedError, KafkaError
 
+from pipeline.transport.batch_send import BatchSender
 from pipeline.transport.handlers import Output, RecordMeta
 from pipeline.transport.state_store import PartitionStore, changelog_topic, recover
 from pipeline.transport.topics import (
@@ -139,6 +140,7 @@ class TrackRuntime:
         self._stopped = asyncio.Event()
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
+        self._sender: BatchSender | None = None
         self._reader: AIOKafkaConsumer | None = None
 
     @property
@@ -150,8 +152,9 @@ class TrackRuntime:
 
     async def run(self) -> None:
         """Consume until :meth:`stop`; raises :class:`RuntimeStopped` on a fatal error."""
-        self._producer = AIOKafkaProducer(acks="all", linger_ms=0, max_batch_size=256 * 1024,
+        self._producer = AIOKafkaProducer(acks="all", linger_ms=0, max_batch_size=512 * 1024,
                                           **self.config.producer)
+        self._sender = BatchSender(self._producer)
         self._reader = AIOKafkaConsumer(group_id=None, enable_auto_commit=False,
                                         auto_offset_reset="earliest", **self.config.reader)
         self._consumer = AIOKafkaConsumer(
@@ -243,20 +246,25 @@ class TrackRuntime:
             batch.outputs.extend((done.stage, out) for out in handled.outputs)
 
     async def _produce_outputs(self, outputs: list[tuple[str, Output]]) -> None:
-        producer = self._producer
-        assert producer is not None
+        assert self._sender is not None
         prefix = self.config.prefix
+        names: dict[TopicSpec, str] = {}
+        records = []
+        produced: dict[tuple[str, str], int] = {}
+        for stage, out in outputs:
+            name = names.get(out.topic)
+            if name is None:
+                name = names[out.topic] = topic_name(out.topic, prefix)
+            records.append((name, None, out.key, out.value))
+            produced[(stage, name)] = produced.get((stage, name), 0) + 1
+            if out.topic is ZONE_EVENTS or out.topic is IDENTIFICATIONS:
+                self._count_alert(out)
         try:
-            sent = []
-            for stage, out in outputs:
-                name = topic_name(out.topic, prefix)
-                sent.append(await producer.send(name, out.value, key=out.key))
-                self.metrics.count_out(stage, name)
-                if out.topic is ZONE_EVENTS or out.topic is IDENTIFICATIONS:
-                    self._count_alert(out)
-            await asyncio.gather(*sent)
+            await self._sender.send_all(records)
         except KafkaError as exc:
             raise RuntimeStopped(f"producing outputs failed: {exc!r}") from exc
+        for (stage, name), n in produced.items():
+            self.metrics.count_out(stage, name, n)
 
     def _count_alert(self, out: Output) -> None:
         data = orjson.loads(out.value)  # alerts are few next to points: decoding is cheap
@@ -267,17 +275,12 @@ class TrackRuntime:
                                               str(data.get("type")))
 
     async def _write_changelogs(self, partitions: Iterable[TopicPartition]) -> None:
-        producer = self._producer
-        assert producer is not None
+        assert self._sender is not None
+        records = [(self.changelog(store.name), store.partition, key, value)
+                   for tp in partitions for store in self._stores.get(tp, {}).values()
+                   for key, value in store.take_dirty()]
         try:
-            sent = []
-            for tp in partitions:
-                for store in self._stores.get(tp, {}).values():
-                    topic = self.changelog(store.name)
-                    for key, value in store.take_dirty():
-                        sent.append(await producer.send(topic, value, key=key,
-                                                        partition=store.partition))
-            await asyncio.gather(*sent)
+            await self._sender.send_all(records)
         except KafkaError as exc:
             raise RuntimeStopped(f"writing the state changelog failed: {exc!r}") from exc
 
