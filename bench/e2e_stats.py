@@ -1,0 +1,41 @@
+"""Figures of the end-to-end bench: rates from record timestamps, latency percentiles."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+def _rate(stamps_ms: Sequence[int], warmup: float) -> tuple[float, float, float]:
+    """(overall/s, sustained/s after the warm-up, sustained window in s) of sorted stamps."""
+    if len(stamps_ms) < 2:
+        return 0.0, 0.0, 0.0
+    window = stamps_ms[int(len(stamps_ms) * warmup):]
+    span_ms = max(1, window[-1] - window[0])
+    overall = (len(stamps_ms) - 1) * 1000 / max(1, stamps_ms[-1] - stamps_ms[0])
+    return round(overall, 1), round((len(window) - 1) * 1000 / span_ms, 1), span_ms / 1000
+
+
+def sustained_rate(timestamps: Sequence[int], arrivals: Sequence[int],
+                   warmup: float) -> dict[str, float | int]:
+    """Records/s from the output's record timestamps (ms), overall and after the warm-up.
+
+    ``arrival_sustained_per_s`` is the same from the times the bench's reader got the records:
+    it should agree, unless the stage under test copies input timestamps to its outputs.
+    """
+    overall, sustained, window_s = _rate(sorted(timestamps), warmup)
+    return {"records": len(timestamps), "overall_per_s": overall, "sustained_per_s": sustained,
+            "window_s": round(window_s, 2),
+            "arrival_sustained_per_s": _rate(sorted(arrivals), warmup)[1]}
+
+
+def percentiles(values: Sequence[float]) -> dict[str, float | int]:
+    """p50/p95/p99/max (nearest rank) and the count."""
+    ordered = sorted(values)
+    if not ordered:
+        return {"p50": None, "p95": None, "p99": None, "max": None, "n": 0}  # type: ignore[dict-item]
+
+    def rank(q: float) -> float:
+        return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+    return {"p50": rank(0.50), "p95": rank(0.95), "p99": rank(0.99), "max": ordered[-1],
+            "n": len(ordered)}
