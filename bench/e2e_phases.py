@@ -13,7 +13,6 @@ import subprocess
 import sys
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from e2e_kafka import Tail, create_topics, produce_backlog, produce_paced
 from e2e_procs import Children, cpu_seconds
 from e2e_profile import start_record, summarise
 from e2e_report import commit
-from e2e_stats import percentiles, sustained_rate
+from e2e_stats import Received, alert_latencies, sustained_rate
 from e2e_traffic import T0_MS, Report, Traffic, probe_track
 from rich.console import Console
 
@@ -236,7 +235,9 @@ class Bench:
         finally:
             await tail.stop()
         points_out = tail.count(prefix + POINTS) - before
-        return self._latencies(prefix, tail, sent.record_ts_ms, probe[0].track_id) | {
+        alerts = {t: Received(tail.values[prefix + t], tail.timestamps[prefix + t],
+                              tail.arrivals[prefix + t]) for t in ALERT_TOPICS}
+        return alert_latencies(alerts, sent.record_ts_ms, probe[0].track_id) | {
             "offered_rate": self.opts.latency_rate, "achieved_rate": round(sent.rate, 1),
             "sent": sent.sent, "points_out": points_out, "caught_up": points_out >= sent.sent,
             "ended": outcome}
@@ -254,34 +255,6 @@ class Bench:
                 break
         raise RuntimeError("latency: the worker never produced the probe's zone event\n"
                            f"{self.children.log_tail('latency-worker-0')}")
-
-    def _latencies(self, prefix: str, tail: Tail, sent: dict[tuple[str, int], int],
-                   probe_id: str) -> dict[str, object]:
-        by_topic: dict[str, list[float]] = {}
-        arrival: list[float] = []
-        types: Counter[str] = Counter()
-        unmatched = 0
-        for topic in ALERT_TOPICS:
-            values, stamps = tail.values[prefix + topic], tail.timestamps[prefix + topic]
-            arrivals = tail.arrivals[prefix + topic]
-            for value, stamp, got in zip(values, stamps, arrivals, strict=True):
-                doc = orjson.loads(value)
-                if doc["track_id"] == probe_id:
-                    continue
-                types[f"{topic}:{doc['type']}"] += 1
-                report = doc["report"]
-                raw_ts = sent.get((report["track_id"], report["ts_ms"]))
-                if raw_ts is None:
-                    unmatched += 1
-                    continue
-                by_topic.setdefault(topic, []).append(stamp - raw_ts)
-                arrival.append(got - raw_ts)
-        every = [v for values in by_topic.values() for v in values]
-        return {"latency_ms": percentiles(every),
-                "latency_ms_by_topic": {t: percentiles(v) for t, v in by_topic.items()},
-                # Cross-check: until the bench's reader got the alert (adds its polling).
-                "arrival_latency_ms": percentiles(arrival),
-                "alerts_by_type": dict(sorted(types.items())), "alerts_unmatched": unmatched}
 
 
 async def run(opts: Options, bench: Bench) -> dict[str, object]:

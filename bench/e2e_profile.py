@@ -4,7 +4,9 @@
 ``--nonblocking`` so the worker is never paused) and writes collapsed stacks, one line per
 distinct stack: ``frame;frame;...;frame COUNT`` with frames ``function (file:line)``. The
 summary counts, per function (file and name, lines merged), the samples where it is on top
-of the stack (self) and those where it is anywhere on it (total).
+of the stack (self) and those where it is anywhere on it (total), and the self samples per
+package (the first directory of the frame's file: ``pipeline``, ``faust``, ``mode``,
+``aiokafka``, ``asyncio``...; top-level standard-library modules count as ``stdlib``).
 """
 
 from __future__ import annotations
@@ -48,6 +50,11 @@ def _function(frame: str) -> str:
     return f"{match['func']} ({file})"
 
 
+def _package(function: str) -> str:
+    file = function[function.rfind("(") + 1:-1]
+    return file.split("/", 1)[0] if "/" in file else "stdlib"
+
+
 def summarise(raw: Path, top: int = 25) -> tuple[str, list[dict[str, object]]]:
     """A text report of the top functions by self and total samples, and the self list."""
     self_count: Counter[str] = Counter()
@@ -76,4 +83,10 @@ def summarise(raw: Path, top: int = 25) -> tuple[str, list[dict[str, object]]]:
             if title == "self":
                 rows.append({"function": name, "self_share": round(share, 4)})
         lines.append("")
-    return "\n".join(lines), rows
+    packages: Counter[str] = Counter()
+    for name, count in self_count.items():
+        packages[_package(name)] += count
+    lines.append("self samples by package:")
+    lines += [f"  {100 * count / max(1, samples):5.1f}%  {count:6d}  {package}"
+              for package, count in packages.most_common()]
+    return "\n".join(lines) + "\n", rows

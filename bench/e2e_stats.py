@@ -1,8 +1,12 @@
-"""Figures of the end-to-end bench: rates from record timestamps, latency percentiles."""
+"""Figures of the end-to-end bench: rates from record timestamps, alert latencies."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import orjson
 
 
 def _rate(stamps_ms: Sequence[int], warmup: float) -> tuple[float, float, float]:
@@ -39,3 +43,47 @@ def percentiles(values: Sequence[float]) -> dict[str, float | int]:
 
     return {"p50": rank(0.50), "p95": rank(0.95), "p99": rank(0.99), "max": ordered[-1],
             "n": len(ordered)}
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """The records a reader got from one topic, in order: values, record timestamps and
+    arrival times (epoch ms)."""
+
+    values: Sequence[bytes]
+    timestamps: Sequence[int]
+    arrivals: Sequence[int]
+
+
+def alert_latencies(alerts: Mapping[str, Received], sent: Mapping[tuple[str, int], int],
+                    skip_track: str) -> dict[str, object]:
+    """Alert record time minus the record time of the raw report that caused it.
+
+    Each alert (``zones.events`` or ``alerts.identification`` record) names its report
+    (``report.track_id`` and ``report.ts_ms``, see their schemas); ``sent`` maps the same
+    pair to the raw record's timestamp. Alerts of ``skip_track`` are left out; alerts
+    whose report was not sent in this run are counted as unmatched.
+    """
+    by_topic: dict[str, list[float]] = {}
+    arrival: list[float] = []
+    types: Counter[str] = Counter()
+    unmatched = 0
+    for topic, got in alerts.items():
+        for value, stamp, arrived in zip(got.values, got.timestamps, got.arrivals, strict=True):
+            doc = orjson.loads(value)
+            if doc["track_id"] == skip_track:
+                continue
+            types[f"{topic}:{doc['type']}"] += 1
+            report = doc["report"]
+            raw_ts = sent.get((report["track_id"], report["ts_ms"]))
+            if raw_ts is None:
+                unmatched += 1
+                continue
+            by_topic.setdefault(topic, []).append(stamp - raw_ts)
+            arrival.append(arrived - raw_ts)
+    every = [v for values in by_topic.values() for v in values]
+    return {"latency_ms": percentiles(every),
+            "latency_ms_by_topic": {t: percentiles(v) for t, v in by_topic.items()},
+            # Cross-check: until the bench's reader got the alert (adds its polling delay).
+            "arrival_latency_ms": percentiles(arrival),
+            "alerts_by_type": dict(sorted(types.items())), "alerts_unmatched": unmatched}
