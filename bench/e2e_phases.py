@@ -259,7 +259,9 @@ class Bench:
 
 async def run(opts: Options, bench: Bench) -> dict[str, object]:
     traffic = Traffic(opts.seed)
-    reports = traffic.reports(opts.messages, opts.points_per_track, THROUGHPUT_TRACKS)
+    throughput = opts.phases & {"faust", "aiokafka", "pipeline"}
+    reports = traffic.reports(opts.messages if throughput else 0, opts.points_per_track,
+                              THROUGHPUT_TRACKS)
     bench.say(f"{len(reports)} messages of {sum(traffic.kinds.values())} tracks "
               f"{dict(traffic.kinds)}")
     out: dict[str, object] = {"messages": len(reports), "tracks": dict(traffic.kinds)}
