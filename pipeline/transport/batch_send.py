@@ -57,6 +57,12 @@ class BatchSender:
         Raises:
             KafkaError: a batch was not acknowledged.
         """
+        await asyncio.gather(*await self.enqueue(records))
+
+    async def enqueue(self, records: Iterable[tuple[str, int | None, bytes | None, bytes | None]],
+                      ) -> list[asyncio.Future[Any]]:
+        """Hand every record to the producer, in order per partition; the futures resolve
+        when the broker acknowledged them."""
         producer = self.producer
         builders: dict[tuple[str, int], Any] = {}
         pending: list[asyncio.Future[Any]] = []
@@ -78,4 +84,4 @@ class BatchSender:
         for (topic, partition), builder in builders.items():
             if builder.record_count():
                 pending.append(await producer.send_batch(builder, topic, partition=partition))
-        await asyncio.gather(*pending)
+        return pending

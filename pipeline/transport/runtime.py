@@ -11,21 +11,24 @@ One batch, in this order (the at-least-once contract, ``docs/operating.md``):
 
 1. ``getmany`` returns records of the assigned partitions (inputs and ``tracks.updates``);
    each goes through :class:`~pipeline.transport.track_path.TrackPath` in partition order,
-   changing the in-memory stores of its partition;
-2. every output record is sent, and the batch waits until the broker acknowledged all of
-   them (``acks=all``);
-3. the latest value of every store key the batch changed is written to the store's
-   changelog, and acknowledged;
+   changing the in-memory stores of its partition; the changed state is captured (one
+   serialised value per changed key) when the batch ends;
+2. every output record is sent (one aiokafka batch per partition, ``acks=all``);
+3. once all of them are acknowledged and the previous batch has landed, the captured state
+   is written to the stores' changelogs and acknowledged;
 4. the input offsets are committed.
 
-A crash between 2 and 3 leaves the changelog behind the outputs: the replayed records
+Steps 2-4 of a batch ("landing") overlap with the processing of the next batches (at most
+:data:`MAX_IN_FLIGHT` in flight), but batches land strictly in order. A crash before a
+batch's state is written leaves the changelog behind the outputs: the replayed records
 produce the same outputs again, with the same deterministic ``event_id`` (duplicates of
 identical records). A crash between 3 and 4 leaves the state ahead of the committed
 offsets: the replayed reports are then duplicates or late for their tracks and produce
-nothing new; their outputs were already acknowledged in 2. Nothing accepted is lost.
+nothing new; their outputs were acknowledged before the state was written. The state of
+a batch is never written before its outputs are acknowledged, so nothing accepted is lost.
 
-Rebalances: an asyncio lock is held while a batch runs. On revocation the listener takes
-the lock (so the batch in flight finishes and commits first), then drops the revoked
+Rebalances: an asyncio lock is held while a batch is processed. On revocation the listener
+takes the lock and waits until every batch in flight has landed, then drops the revoked
 partitions' stores. On assignment it takes the lock and rebuilds the new partitions'
 stores from their changelogs before any of their records is processed; records fetched
 for a partition that is not ready yet are not processed: the consumer is sought back to
@@ -42,6 +45,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -69,6 +73,11 @@ MAX_RECORDS = 2_000
 """Records per ``getmany`` batch: large enough to amortise the acknowledgements, small
 enough to keep a batch well under 100 ms."""
 POLL_MS = 200
+MAX_IN_FLIGHT = 3
+"""Batches processed but not yet committed: the next batch is processed while the broker
+acknowledges the last ones."""
+
+_SendRecord = tuple[str, int | None, bytes | None, bytes | None]
 
 
 class RuntimeMetrics(Protocol):
@@ -141,6 +150,7 @@ class TrackRuntime:
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
         self._sender: BatchSender | None = None
+        self._flights: deque[asyncio.Future[None]] = deque()
         self._reader: AIOKafkaConsumer | None = None
 
     @property
@@ -192,14 +202,28 @@ class TrackRuntime:
                     log.exception("closing a Kafka client failed")
 
     async def _loop(self, consumer: AIOKafkaConsumer) -> None:
-        while not self._stopping.is_set():
-            if self.health is not None:
-                self.health.beat()
-            batch = await consumer.getmany(timeout_ms=POLL_MS, max_records=MAX_RECORDS)
-            if not batch:
-                continue
-            async with self._lock:
-                await self._run_batch(consumer, batch)
+        try:
+            while not self._stopping.is_set():
+                if self.health is not None:
+                    self.health.beat()
+                self._check_flights()
+                batch = await consumer.getmany(timeout_ms=POLL_MS, max_records=MAX_RECORDS)
+                if not batch:
+                    continue
+                async with self._lock:
+                    await self._run_batch(consumer, batch)
+        finally:
+            await self._land_all()
+
+    def _check_flights(self) -> None:
+        """Raise the error of a batch that failed to land; forget the landed ones."""
+        while self._flights and self._flights[0].done():
+            self._flights.popleft().result()
+
+    async def _land_all(self) -> None:
+        """Wait until every batch in flight has its state written and offsets committed."""
+        while self._flights:
+            await self._flights.popleft()
 
     async def _run_batch(self, consumer: AIOKafkaConsumer,
                          fetched: Mapping[TopicPartition, list[ConsumerRecord[Any, Any]]],
@@ -222,10 +246,30 @@ class TrackRuntime:
         if not batch.offsets:
             return
         self.metrics.observe_batch(processed)
-        await self._produce_outputs(batch.outputs)
-        await self._write_changelogs(tp for tp in batch.offsets)
+        acked = await self._produce_outputs(batch.outputs)
+        # The state this batch left, captured now: later batches change it further.
+        changes = self._changelog_records(batch.offsets)
+        previous = self._flights[-1] if self._flights else None
+        self._flights.append(asyncio.ensure_future(
+            self._land(consumer, previous, acked, changes, batch.offsets)))
+        while len(self._flights) > MAX_IN_FLIGHT:
+            await self._flights.popleft()  # back-pressure; raises a landing's error
+
+    async def _land(self, consumer: AIOKafkaConsumer, previous: asyncio.Future[None] | None,
+                    acked: list[asyncio.Future[Any]], changes: list[_SendRecord],
+                    offsets: dict[TopicPartition, int]) -> None:
+        """The rest of one batch, in order: its outputs acknowledged, the batch before it
+        landed, its state changes written and acknowledged, its offsets committed."""
+        assert self._sender is not None
         try:
-            await consumer.commit(batch.offsets)
+            await asyncio.gather(*acked)
+            if previous is not None:
+                await previous
+            await self._sender.send_all(changes)
+        except KafkaError as exc:
+            raise RuntimeStopped(f"producing a batch failed: {exc!r}") from exc
+        try:
+            await consumer.commit(offsets)
         except CommitFailedError as exc:
             log.warning("commit failed (the group rebalanced); the next owner repeats "
                         "these records: %s", exc)
@@ -245,11 +289,13 @@ class TrackRuntime:
             observe(done.stage, max(0, now_ms - record.timestamp) / 1000)
             batch.outputs.extend((done.stage, out) for out in handled.outputs)
 
-    async def _produce_outputs(self, outputs: list[tuple[str, Output]]) -> None:
+    async def _produce_outputs(self, outputs: list[tuple[str, Output]],
+                               ) -> list[asyncio.Future[Any]]:
+        """Hand the outputs to the producer; the futures resolve when they are acknowledged."""
         assert self._sender is not None
         prefix = self.config.prefix
         names: dict[TopicSpec, str] = {}
-        records = []
+        records: list[_SendRecord] = []
         produced: dict[tuple[str, str], int] = {}
         for stage, out in outputs:
             name = names.get(out.topic)
@@ -259,12 +305,12 @@ class TrackRuntime:
             produced[(stage, name)] = produced.get((stage, name), 0) + 1
             if out.topic is ZONE_EVENTS or out.topic is IDENTIFICATIONS:
                 self._count_alert(out)
-        try:
-            await self._sender.send_all(records)
-        except KafkaError as exc:
-            raise RuntimeStopped(f"producing outputs failed: {exc!r}") from exc
         for (stage, name), n in produced.items():
             self.metrics.count_out(stage, name, n)
+        try:
+            return await self._sender.enqueue(records)
+        except KafkaError as exc:
+            raise RuntimeStopped(f"producing outputs failed: {exc!r}") from exc
 
     def _count_alert(self, out: Output) -> None:
         data = orjson.loads(out.value)  # alerts are few next to points: decoding is cheap
@@ -274,15 +320,10 @@ class TrackRuntime:
             self.metrics.count_identification(str(data.get("identity")),
                                               str(data.get("type")))
 
-    async def _write_changelogs(self, partitions: Iterable[TopicPartition]) -> None:
-        assert self._sender is not None
-        records = [(self.changelog(store.name), store.partition, key, value)
-                   for tp in partitions for store in self._stores.get(tp, {}).values()
-                   for key, value in store.take_dirty()]
-        try:
-            await self._sender.send_all(records)
-        except KafkaError as exc:
-            raise RuntimeStopped(f"writing the state changelog failed: {exc!r}") from exc
+    def _changelog_records(self, partitions: Iterable[TopicPartition]) -> list[_SendRecord]:
+        return [(self.changelog(store.name), store.partition, key, value)
+                for tp in partitions for store in self._stores.get(tp, {}).values()
+                for key, value in store.take_dirty()]
 
     async def assigned(self, partitions: set[TopicPartition]) -> None:
         async with self._lock:
@@ -302,7 +343,8 @@ class TrackRuntime:
                 self.health.set_ready(True, f"running ({len(self._ready)} partitions)")
 
     async def revoked(self, partitions: set[TopicPartition]) -> None:
-        async with self._lock:  # the batch in flight is done and committed
+        async with self._lock:  # no batch is being processed
+            await self._land_all()  # and every processed one is committed
             for tp in partitions:
                 self._ready.discard(tp)
                 self._stores.pop(tp, None)
