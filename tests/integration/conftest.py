@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -23,6 +24,10 @@ from pipeline.demo import bundled_flightplans, bundled_watchlists
 from pipeline.transport.broker import EmbeddedBroker
 from pipeline.transport.progress import pipeline_lag
 from pipeline.transport.tansu_compat import apply_tansu_workarounds
+from tests.integration.kafka_io import wait_until
+
+if TYPE_CHECKING:
+    from tests.integration.reference_runs import Outputs
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -85,26 +90,47 @@ class Workers:
     def __init__(self, deployment: Deployment) -> None:
         self.deployment = deployment
         self.started: list[subprocess.Popen[bytes]] = []
+        self._logs: dict[int, Path] = {}
 
     def start(self, without: tuple[str, ...] = ()) -> subprocess.Popen[bytes]:
         """Start a worker; ``without`` names environment variables to leave unset."""
         n = len(self.started)
-        log = (self.deployment.log_dir / f"worker-{n}.log").open("wb")
+        log_path = self.deployment.log_dir / f"worker-{n}.log"
+        log = log_path.open("wb")
         env = {k: v for k, v in self.deployment.env().items() if k not in without}
         process = subprocess.Popen(
             [sys.executable, "-m", "pipeline", "run", "--embedded-broker"],
             env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
         log.close()
         self.started.append(process)
+        self._logs[process.pid] = log_path
         return process
 
     def stop(self, process: subprocess.Popen[bytes], timeout_s: float = 60.0) -> int:
         process.send_signal(signal.SIGTERM)
         return process.wait(timeout_s)
 
+    def kill(self, process: subprocess.Popen[bytes]) -> int:
+        """SIGKILL: no clean-up, no LeaveGroup. The member stays in its consumer group until
+        its session expires (6 s with the embedded settings), so a replacement joins later."""
+        process.send_signal(signal.SIGKILL)
+        return process.wait(10)
+
+    def is_ready(self, process: subprocess.Popen[bytes]) -> bool:
+        """Has the worker logged faust's "Worker ready" (its start-up recovery is over)?"""
+        return b"Worker ready" in self._logs[process.pid].read_bytes()
+
+    def wait_ready(self, process: subprocess.Popen[bytes], timeout_s: float = 60.0) -> None:
+        """Wait for :meth:`is_ready`; fails with the logs if the worker exits first."""
+        wait_until(lambda: process.poll() is not None or self.is_ready(process), timeout_s,
+                   "the worker to be ready", self.log_text)
+        assert process.poll() is None, (f"worker exited with {process.returncode} before it "
+                                        f"was ready\n{self.log_text()}")
+
     def log_text(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-4000:]
-                         for p in sorted(self.deployment.log_dir.glob("worker-*.log")))
+        """The tail of each worker's log, in start order."""
+        return "\n".join(f"--- {path.name}\n{path.read_text(errors='replace')[-4000:]}"
+                         for path in self._logs.values())
 
     def close(self) -> None:
         for process in self.started:
@@ -113,10 +139,29 @@ class Workers:
                 process.wait()
 
 
+def new_deployment(bootstrap_servers: str, log_dir: Path) -> Deployment:
+    tag = uuid.uuid4().hex[:8]
+    return Deployment(bootstrap_servers, f"t{tag}.", f"adizwatch-{tag}", 4, log_dir)
+
+
 @pytest.fixture
 def deployment(broker: EmbeddedBroker, tmp_path: Path) -> Deployment:
-    tag = uuid.uuid4().hex[:8]
-    return Deployment(broker.bootstrap_servers, f"t{tag}.", f"adizwatch-{tag}", 4, tmp_path)
+    return new_deployment(broker.bootstrap_servers, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def reference_outputs(broker: EmbeddedBroker,
+                      tmp_path_factory: pytest.TempPathFactory) -> Outputs:
+    """The no-loss tests' input through one worker of its own deployment, uninterrupted."""
+    # Imported here: reference_runs imports test_pipeline, which imports this module.
+    from tests.integration.reference_runs import run_reference
+
+    reference = new_deployment(broker.bootstrap_servers, tmp_path_factory.mktemp("reference"))
+    pool = Workers(reference)
+    try:
+        return run_reference(reference, pool)
+    finally:
+        pool.close()
 
 
 @pytest.fixture

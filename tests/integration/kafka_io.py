@@ -12,12 +12,21 @@ from pipeline.transport.replay import ReplayRecord, replay
 
 
 def produce(bootstrap: str, topic: str, lines: Sequence[bytes], key: bytes | None) -> int:
+    return replay_sources(bootstrap, topic, [[ReplayRecord(None, line, None) for line in lines]],
+                          key, None)
+
+
+def replay_sources(bootstrap: str, topic: str, sources: Sequence[Sequence[ReplayRecord]],
+                   key: bytes | None, speed: float | None) -> int:
+    """Replay recorded sources one after the other (each paced by its own times at ``speed``,
+    None: as fast as possible); records without a key of their own get ``key``."""
+
     async def go() -> int:
         producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
         await producer.start()
         try:
-            return await replay([ReplayRecord(None, line, None) for line in lines], producer,
-                                topic, None, default_key=key)
+            return sum([await replay(records, producer, topic, speed, default_key=key)
+                        for records in sources])
         finally:
             await producer.stop()
 
