@@ -117,8 +117,8 @@ class Workers:
         return process.wait(10)
 
     def is_ready(self, process: subprocess.Popen[bytes]) -> bool:
-        """Has the worker logged faust's "Worker ready" (its start-up recovery is over)?"""
-        return b"Worker ready" in self._logs[process.pid].read_bytes()
+        """Has the worker's track runtime got its partitions and their state?"""
+        return b"partitions assigned" in self._logs[process.pid].read_bytes()
 
     def wait_ready(self, process: subprocess.Popen[bytes], timeout_s: float = 60.0) -> None:
         """Wait for :meth:`is_ready`; fails with the logs if the worker exits first."""

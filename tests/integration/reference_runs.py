@@ -27,15 +27,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import orjson
-from aiokafka import TopicPartition
 
 from pipeline.demo import bundled_feeds, bundled_flightplans, bundled_watchlists
 from pipeline.geofence.zones import default_zone_dir, load_zone_files
 from pipeline.settings import Settings
-from pipeline.transport.progress import lagging_partitions
+from pipeline.transport.progress import pipeline_lag
 from pipeline.transport.replay import ReplayRecord, read_feed
 from pipeline.worker import identify_context
-from tests.integration.kafka_io import caught_up, read_all, replay_sources, wait_until
+from tests.integration.kafka_io import read_all, replay_sources, wait_until
 from tests.integration.test_pipeline import HOSTILE_LINES
 from tests.pipeline_oracle import run_offline
 
@@ -43,7 +42,6 @@ if TYPE_CHECKING:
     from tests.integration.conftest import Deployment, Workers
 
 FEED_KEY = b"feeds"
-CONSUMED = ("adsb.sbs", "tracks.updates", "tracks.points")
 """The topics the worker group consumes: caught up when it has committed all of them."""
 
 ZONE_EVENTS = "zones.events"
@@ -97,17 +95,13 @@ def replay_feeds(deployment: Deployment, speed: float | None) -> int:
 
 
 def wait_caught_up(deployment: Deployment, workers: Workers, timeout_s: float = 120) -> None:
-    topics = [deployment.topic(t) for t in CONSUMED]
-    partitions = [TopicPartition(t, p) for t in topics for p in range(deployment.partitions)]
-
     def lag() -> str:
-        lagging = asyncio.run(lagging_partitions(deployment.bootstrap_servers,
-                                                 deployment.group_id, partitions))
+        lagging = asyncio.run(pipeline_lag({"bootstrap_servers": [deployment.bootstrap_servers]},
+                                           deployment.prefix, deployment.group_id,
+                                           deployment.partitions))
         return f"lag per partition: {lagging}\n{workers.log_text()}"
 
-    wait_until(lambda: caught_up(deployment.bootstrap_servers, deployment.group_id, topics,
-                                 deployment.partitions),
-               timeout_s, "the worker group to commit every input", lag)
+    wait_until(deployment.caught_up, timeout_s, "the worker group to commit every input", lag)
 
 
 def collect(deployment: Deployment) -> Outputs:

@@ -9,9 +9,9 @@ set of identities, none missing, none extra, and every duplicate identical to it
 
 The kill moments come from a seeded RNG: the seed is printed and every failure names it;
 ``ADIZWATCH_TEST_KILL_SEED=N`` replays the same schedule (the broker's timing still varies).
-Half the kills land in the start-up (group join, table recovery), the others in the first
-seconds after "Worker ready": while the worker works off the backlog that built up
-since the last kill, or keeps up with the live feed.
+Half the kills land in the start-up (group join, state recovery), the others in the first
+seconds after the track runtime logged "partitions assigned" (ready): while the worker works
+off the backlog that built up since the last kill, or keeps up with the live feed.
 """
 
 from __future__ import annotations
@@ -34,16 +34,16 @@ from tests.integration.reference_runs import (
 KILLS = 10
 REPLAY_S = 50.0
 IN_START = 5
-"""Kills during the start-up (group join, table recovery); the others come after it, in an
+"""Kills during the start-up (group join, state recovery); the others come after it, in an
 order drawn from the RNG. A fixed mix covers both every time and bounds the test's duration:
-a worker killed after "Worker ready" holds up its successor's start by 12-16 s here (it stays
-in the group until its 6 s session expires, then the group rebalances once more), one killed
-in its start-up by about 6 s."""
+a worker killed once ready holds up its successor's start by 12-16 s here (it stays in the
+group until its 6 s session expires, then the group rebalances once more), one killed in its
+start-up by about 6 s."""
 IN_START_S = (0.5, 5.0)
 """From a worker's start."""
 AFTER_READY_S = (0.0, 2.5)
-"""From "Worker ready": first the backlog that built up while no worker ran (about a second
-of processing), then the live feed."""
+"""From ready ("partitions assigned"): first the backlog that built up while no worker ran
+(about a second of processing), then the live feed."""
 SEED_VARIABLE = "ADIZWATCH_TEST_KILL_SEED"
 
 
@@ -75,7 +75,7 @@ def test_sigkilled_worker_restarted_ten_times_loses_nothing(
             assert worker.poll() is None, (f"worker {n} exited by itself with "
                                            f"{worker.returncode}\n{workers.log_text()}")
             moment = (f"{delay_s:3.1f} s after its start" if in_start
-                      else f"{delay_s:3.1f} s after 'Worker ready'")
+                      else f"{delay_s:3.1f} s after ready")
             phase = "processing" if workers.is_ready(worker) else "starting"
             feed = "replay running" if not replaying.done() else "replay over"
             assert workers.kill(worker) == -9
@@ -84,6 +84,7 @@ def test_sigkilled_worker_restarted_ten_times_loses_nothing(
             print(schedule[-1])
             worker = workers.start()
         sent = replaying.result()
+    workers.wait_ready(worker)  # the last one must finish the job (and take a clean stop)
     wait_caught_up(deployment, workers)
     assert worker.poll() is None, workers.log_text()
     assert workers.stop(worker) == 0, workers.log_text()
