@@ -7,28 +7,29 @@ aiokafka loop over ``getmany`` batches does the same consume/produce work for a 
 microseconds per record (``bench/bench_pipeline.py`` measures both in the same run). faust
 keeps hosting the worker and the ``zones.config`` agent, where volume is low.
 
-One batch, in this order (the at-least-once contract, ``docs/operating.md``):
+The order of the work (the at-least-once contract, ``docs/operating.md``):
 
-1. ``getmany`` returns records of the assigned partitions (inputs and ``tracks.updates``);
-   each goes through :class:`~pipeline.transport.track_path.TrackPath` in partition order,
-   changing the in-memory stores of its partition; the changed state is captured (one
-   serialised value per changed key) when the batch ends;
-2. every output record is sent (one aiokafka batch per partition, ``acks=all``);
-3. once all of them are acknowledged and the previous batch has landed, the captured state
-   is written to the stores' changelogs and acknowledged;
-4. the input offsets are committed.
+1. ``getmany`` returns a batch of records of the assigned partitions (inputs and
+   ``tracks.updates``); each goes through :class:`~pipeline.transport.track_path.TrackPath`
+   in partition order, changing the in-memory stores of its partition;
+2. the batch's outputs are sent at once (one aiokafka batch per partition, ``acks=all``),
+   and processing goes on with the next batch;
+3. every :data:`COMMIT_INTERVAL_S` the processed records "land": the changed state is
+   captured (one serialised value per changed key), and once every output sent so far is
+   acknowledged and the previous landing is done, it is written to the stores' changelogs
+   and acknowledged;
+4. then the input offsets processed up to the capture are committed.
 
-Steps 2-4 of a batch ("landing") overlap with the processing of the next batches (at most
-:data:`MAX_IN_FLIGHT` in flight), but batches land strictly in order. A crash before a
-batch's state is written leaves the changelog behind the outputs: the replayed records
-produce the same outputs again, with the same deterministic ``event_id`` (duplicates of
-identical records). A crash between 3 and 4 leaves the state ahead of the committed
-offsets: the replayed reports are then duplicates or late for their tracks and produce
-nothing new; their outputs were acknowledged before the state was written. The state of
-a batch is never written before its outputs are acknowledged, so nothing accepted is lost.
+A crash before a landing's state is written leaves the changelog behind the outputs: the
+replayed records produce the same outputs again, with the same deterministic ``event_id``
+(duplicates of identical records). A crash between 3 and 4 leaves the state ahead of the
+committed offsets: the replayed reports are then duplicates or late for their tracks and
+produce nothing new; their outputs were acknowledged before the state was written. State
+is never written before the outputs of the records that made it are acknowledged, so
+nothing accepted is lost.
 
 Rebalances: an asyncio lock is held while a batch is processed. On revocation the listener
-takes the lock and waits until every batch in flight has landed, then drops the revoked
+takes the lock and lands everything processed, then drops the revoked
 partitions' stores. On assignment it takes the lock and rebuilds the new partitions'
 stores from their changelogs before any of their records is processed; records fetched
 for a partition that is not ready yet are not processed: the consumer is sought back to
@@ -43,6 +44,7 @@ logged: the new owner processes those records again.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from collections import deque
@@ -69,7 +71,7 @@ from pipeline.transport.track_path import STORES, TOPICS, TrackPath, new_stores
 
 log = logging.getLogger(__name__)
 
-MAX_RECORDS = 2_000
+MAX_RECORDS = 1_000
 """Records per ``getmany`` batch: large enough to amortise the acknowledgements, small
 enough to keep a batch well under 100 ms."""
 POLL_MS = 200
@@ -77,9 +79,12 @@ FETCH_MAX_WAIT_MS = 25
 """How long the broker may hold a fetch with no new records (aiokafka's default: 500 ms).
 Each record crosses two fetches (input, then ``tracks.updates``); measured on the embedded
 broker, the default held the alert latency near a second."""
-MAX_IN_FLIGHT = 3
-"""Batches processed but not yet committed: the next batch is processed while the broker
-acknowledges the last ones."""
+COMMIT_INTERVAL_S = 2.0
+"""How often the processed records land (state written, offsets committed), like faust's
+``commit_interval`` (2.8 s). A track reporting every second changes its state a few times
+per interval and is written once; a restart repeats at most this much input."""
+MAX_IN_FLIGHT = 2
+"""Landings under way: processing goes on while the broker acknowledges them."""
 
 _SendRecord = tuple[str, int | None, bytes | None, bytes | None]
 
@@ -155,6 +160,9 @@ class TrackRuntime:
         self._producer: AIOKafkaProducer | None = None
         self._sender: BatchSender | None = None
         self._flights: deque[asyncio.Future[None]] = deque()
+        self._unlanded_acks: list[asyncio.Future[Any]] = []
+        self._unlanded_offsets: dict[TopicPartition, int] = {}
+        self._last_landing = time.monotonic()
         self._reader: AIOKafkaConsumer | None = None
 
     @property
@@ -176,6 +184,9 @@ class TrackRuntime:
             auto_offset_reset="earliest", max_poll_records=MAX_RECORDS,
             fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
             **self.config.consumer)
+        # Everything loaded so far (zones, tables, libraries) lives as long as the worker:
+        # keep it out of the collector's scans, which otherwise pause the loop for tens of ms.
+        gc.freeze()
         try:
             await self._producer.start()
             await self._reader.start()
@@ -213,20 +224,22 @@ class TrackRuntime:
                     self.health.beat()
                 self._check_flights()
                 batch = await consumer.getmany(timeout_ms=POLL_MS, max_records=MAX_RECORDS)
-                if not batch:
-                    continue
                 async with self._lock:
-                    await self._run_batch(consumer, batch)
+                    if batch:
+                        await self._run_batch(consumer, batch)
+                    if time.monotonic() - self._last_landing >= COMMIT_INTERVAL_S:
+                        await self._launch_landing()
         finally:
             await self._land_all()
 
     def _check_flights(self) -> None:
-        """Raise the error of a batch that failed to land; forget the landed ones."""
+        """Raise the error of a landing that failed; forget the landed ones."""
         while self._flights and self._flights[0].done():
             self._flights.popleft().result()
 
     async def _land_all(self) -> None:
-        """Wait until every batch in flight has its state written and offsets committed."""
+        """Land what was processed: state written, offsets committed."""
+        await self._launch_landing()
         while self._flights:
             await self._flights.popleft()
 
@@ -251,20 +264,29 @@ class TrackRuntime:
         if not batch.offsets:
             return
         self.metrics.observe_batch(processed)
-        acked = await self._produce_outputs(batch.outputs)
-        # The state this batch left, captured now: later batches change it further.
-        changes = self._changelog_records(batch.offsets)
+        self._unlanded_acks.extend(await self._produce_outputs(batch.outputs))
+        self._unlanded_offsets.update(batch.offsets)
+
+    async def _launch_landing(self) -> None:
+        """Start landing everything processed since the last landing (in order after it)."""
+        self._last_landing = time.monotonic()
+        if not self._unlanded_offsets:
+            return
+        assert self._consumer is not None
+        # The state the processed records left, captured now: later batches change it.
+        changes = self._changelog_records()
         previous = self._flights[-1] if self._flights else None
-        self._flights.append(asyncio.ensure_future(
-            self._land(consumer, previous, acked, changes, batch.offsets)))
+        self._flights.append(asyncio.ensure_future(self._land(
+            self._consumer, previous, self._unlanded_acks, changes, self._unlanded_offsets)))
+        self._unlanded_acks, self._unlanded_offsets = [], {}
         while len(self._flights) > MAX_IN_FLIGHT:
             await self._flights.popleft()  # back-pressure; raises a landing's error
 
     async def _land(self, consumer: AIOKafkaConsumer, previous: asyncio.Future[None] | None,
                     acked: list[asyncio.Future[Any]], changes: list[_SendRecord],
                     offsets: dict[TopicPartition, int]) -> None:
-        """The rest of one batch, in order: its outputs acknowledged, the batch before it
-        landed, its state changes written and acknowledged, its offsets committed."""
+        """In order: the outputs acknowledged, the previous landing done, the state changes
+        written and acknowledged, the offsets committed."""
         assert self._sender is not None
         try:
             await asyncio.gather(*acked)
@@ -325,9 +347,9 @@ class TrackRuntime:
             self.metrics.count_identification(str(data.get("identity")),
                                               str(data.get("type")))
 
-    def _changelog_records(self, partitions: Iterable[TopicPartition]) -> list[_SendRecord]:
+    def _changelog_records(self) -> list[_SendRecord]:
         return [(self.changelog(store.name), store.partition, key, value)
-                for tp in partitions for store in self._stores.get(tp, {}).values()
+                for stores in self._stores.values() for store in stores.values()
                 for key, value in store.take_dirty()]
 
     async def assigned(self, partitions: set[TopicPartition]) -> None:
