@@ -25,10 +25,9 @@ from pipeline.identify.watchlist import Watchlist
 from pipeline.logs import configure_logging
 from pipeline.metrics import Metrics
 from pipeline.settings import Settings
-from pipeline.transport.admin import ensure_catalogue, ensure_topics
+from pipeline.transport.admin import PartitionMismatchError, ensure_catalogue, ensure_changelogs
 from pipeline.transport.config_files import load_flightplan_files, load_watchlist_files
-from pipeline.transport.kafka_client import client_kwargs, faust_broker_settings
-from pipeline.transport.runtime import changelog_topics
+from pipeline.transport.kafka_client import faust_broker_settings
 from pipeline.transport.zone_feed import LiveZones
 
 log = logging.getLogger(__name__)
@@ -68,9 +67,11 @@ def run_worker(settings: Settings) -> int:
     zones = load_zone_files(settings.zone_paths)
     ctx = identify_context(settings)
     asyncio.run(ensure_catalogue(settings))
-    changelogs = changelog_topics(settings.topic_prefix, settings.group_id)
-    asyncio.run(ensure_topics(client_kwargs(settings), changelogs, settings.partitions,
-                              settings.replication_factor, compacted=changelogs))
+    try:
+        asyncio.run(ensure_changelogs(settings))
+    except PartitionMismatchError as exc:
+        log.error("%s", exc)
+        return 2
     log.info("starting worker bootstrap=%s security=%s client_id=%s zones=%d group=%s",
              settings.bootstrap_servers, settings.security_protocol, settings.client_id,
              len(zones), settings.group_id)

@@ -59,3 +59,54 @@ async def ensure_catalogue(settings: Settings) -> list[str]:
         client_kwargs(settings), [topic_name(spec, prefix) for spec in CATALOGUE],
         settings.partitions, settings.replication_factor,
         [topic_name(spec, prefix) for spec in CATALOGUE if spec.compacted])
+
+
+class PartitionMismatchError(RuntimeError):
+    """A state changelog does not have its source topic's partition count."""
+
+
+async def partition_counts(kafka: Mapping[str, Any], names: Iterable[str]) -> dict[str, int]:
+    """The partition count of each existing topic of ``names``."""
+    admin = AIOKafkaAdminClient(**kafka)
+    await admin.start()
+    try:
+        topics = await admin.describe_topics(list(names))
+    finally:
+        await admin.close()
+    return {topic["topic"]: len(topic["partitions"]) for topic in topics
+            if topic["error_code"] == 0}
+
+
+async def ensure_changelogs(settings: Settings) -> dict[str, int]:
+    """Create the track runtime's state changelogs, each with its source topic's partitions.
+
+    The state of partition ``p`` of ``tracks.updates`` (``ais.nmea``) is written to partition
+    ``p`` of its changelogs, so they must have the same count; an existing changelog with
+    another count (the source topic was re-created or grown) stops the worker at start.
+
+    Returns:
+        The partition count of every changelog.
+
+    Raises:
+        PartitionMismatchError: a changelog and its source topic differ.
+    """
+    from pipeline.transport.state_store import changelog_topic
+    from pipeline.transport.track_path import STORES
+
+    kafka = client_kwargs(settings)
+    prefix, group = settings.topic_prefix, settings.group_id
+    sources = {topic_name(spec, prefix): stores for spec, stores in STORES.items()}
+    counts = await partition_counts(kafka, sources)
+    wanted: dict[str, int] = {}
+    for source, stores in sources.items():
+        names = [changelog_topic(prefix, group, store) for store in stores]
+        await ensure_topics(kafka, names, counts[source], settings.replication_factor, names)
+        wanted |= dict.fromkeys(names, counts[source])
+    have = await partition_counts(kafka, wanted)
+    for name, count in wanted.items():
+        if have.get(name) != count:
+            raise PartitionMismatchError(
+                f"state changelog {name} has {have.get(name)} partitions, its source topic "
+                f"has {count}: delete the changelog (its state is rebuilt from nothing) or "
+                f"use a new ADIZWATCH_GROUP_ID")
+    return have

@@ -67,7 +67,7 @@ from pipeline.transport.topics import (
     TopicSpec,
     topic_name,
 )
-from pipeline.transport.track_path import STORES, TOPICS, TrackPath, new_stores
+from pipeline.transport.track_path import TOPICS, TrackPath, new_stores
 
 log = logging.getLogger(__name__)
 
@@ -390,10 +390,3 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
 
     async def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
         await self.runtime.assigned(set(assigned))
-
-
-def changelog_topics(prefix: str, group_id: str) -> list[str]:
-    """Every changelog topic of the track path's stores."""
-    return [changelog_topic(prefix, group_id, name)
-            for names in STORES.values() for name in names]
-
