@@ -111,6 +111,10 @@ class Metrics:
         for part_reason in part_reasons:
             self.deadletters.labels(stage, topic, part_reason, "part").inc()
 
+    def count_records(self, stage: str, topic: str, outcome: str, n: int) -> None:
+        """``n`` records handled by ``stage`` with ``outcome`` and no dead letter."""
+        self._child(self.records, stage, topic, outcome).inc(n)
+
     def _child(self, metric: Any, *labels: str) -> Any:
         child = self._children.get((metric, *labels))
         if child is None:

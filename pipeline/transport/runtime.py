@@ -87,6 +87,8 @@ MAX_IN_FLIGHT = 2
 """Landings under way: processing goes on while the broker acknowledges them."""
 
 _SendRecord = tuple[str, int | None, bytes | None, bytes | None]
+_Captured = tuple[str, PartitionStore[Any], list[tuple[bytes, Any]]]  # changelog, store, changes
+SERIALISE_CHUNK = 250
 
 
 class RuntimeMetrics(Protocol):
@@ -94,6 +96,8 @@ class RuntimeMetrics(Protocol):
 
     def count(self, stage: str, topic: str, outcome: str, reason: str | None,
               part_reasons: Iterable[str] = ()) -> None: ...
+
+    def count_records(self, stage: str, topic: str, outcome: str, n: int) -> None: ...
 
     def count_out(self, stage: str, topic: str, n: int = 1) -> None: ...
 
@@ -274,7 +278,7 @@ class TrackRuntime:
             return
         assert self._consumer is not None
         # The state the processed records left, captured now: later batches change it.
-        changes = self._changelog_records()
+        changes = self._capture_state()
         previous = self._flights[-1] if self._flights else None
         self._flights.append(asyncio.ensure_future(self._land(
             self._consumer, previous, self._unlanded_acks, changes, self._unlanded_offsets)))
@@ -283,16 +287,17 @@ class TrackRuntime:
             await self._flights.popleft()  # back-pressure; raises a landing's error
 
     async def _land(self, consumer: AIOKafkaConsumer, previous: asyncio.Future[None] | None,
-                    acked: list[asyncio.Future[Any]], changes: list[_SendRecord],
+                    acked: list[asyncio.Future[Any]], changes: list[_Captured],
                     offsets: dict[TopicPartition, int]) -> None:
         """In order: the outputs acknowledged, the previous landing done, the state changes
         written and acknowledged, the offsets committed."""
         assert self._sender is not None
+        records = await self._serialise(changes)
         try:
             await asyncio.gather(*acked)
             if previous is not None:
                 await previous
-            await self._sender.send_all(changes)
+            await self._sender.send_all(records)
         except KafkaError as exc:
             raise RuntimeStopped(f"producing a batch failed: {exc!r}") from exc
         try:
@@ -306,15 +311,22 @@ class TrackRuntime:
         spec = self._specs[tp.topic]
         stores = self._stores.get(tp, {})
         observe = self.metrics.observe_latency
+        tally: dict[tuple[str, str], int] = {}  # (stage, outcome): counted once per batch
         for record in records:
             meta = RecordMeta(tp.topic, tp.partition, record.offset, record.timestamp)
             raw = record.value if isinstance(record.value, bytes) else b""
             done = self.path.process(spec, record.key, raw, meta, stores, now_ms)
             handled = done.handled
-            self.metrics.count(done.stage, tp.topic, handled.outcome, handled.reason,
-                               handled.part_reasons)
+            if handled.reason is None and not handled.part_reasons:
+                key = (done.stage, handled.outcome)
+                tally[key] = tally.get(key, 0) + 1
+            else:
+                self.metrics.count(done.stage, tp.topic, handled.outcome, handled.reason,
+                                   handled.part_reasons)
             observe(done.stage, max(0, now_ms - record.timestamp) / 1000)
             batch.outputs.extend((done.stage, out) for out in handled.outputs)
+        for (stage, outcome), n in tally.items():
+            self.metrics.count_records(stage, tp.topic, outcome, n)
 
     async def _produce_outputs(self, outputs: list[tuple[str, Output]],
                                ) -> list[asyncio.Future[Any]]:
@@ -347,10 +359,26 @@ class TrackRuntime:
             self.metrics.count_identification(str(data.get("identity")),
                                               str(data.get("type")))
 
-    def _changelog_records(self) -> list[_SendRecord]:
-        return [(self.changelog(store.name), store.partition, key, value)
+    def _capture_state(self) -> list[_Captured]:
+        """Every changed store key with its value now (cheap: no serialisation here)."""
+        return [(self.changelog(store.name), store, changes)
                 for stores in self._stores.values() for store in stores.values()
-                for key, value in store.take_dirty()]
+                if (changes := store.take_changes())]
+
+    @staticmethod
+    async def _serialise(captured: list[_Captured]) -> list[_SendRecord]:
+        """The captured state as changelog records, yielding to the loop between chunks
+        (thousands of tracks change in an interval: one pass would stall processing)."""
+        records: list[_SendRecord] = []
+        done = 0
+        for topic, store, changes in captured:
+            dump, partition = store.dump, store.partition
+            for key, value in changes:
+                records.append((topic, partition, key, None if value is None else dump(value)))
+                done += 1
+                if done % SERIALISE_CHUNK == 0:
+                    await asyncio.sleep(0)
+        return records
 
     async def assigned(self, partitions: set[TopicPartition]) -> None:
         async with self._lock:

@@ -69,13 +69,22 @@ class PartitionStore(Generic[V]):
         else:
             self._data[key] = self.load_value(value)
 
-    def take_dirty(self) -> list[tuple[bytes, bytes | None]]:
-        """The changed keys with their value as bytes (None = deleted); clears the marks."""
-        data, dump = self._data, self.dump
-        changes = [(key, None if (value := data.get(key)) is None else dump(value))
-                   for key in self.dirty]
+    def take_changes(self) -> list[tuple[bytes, V | None]]:
+        """The changed keys with their current value (None = deleted); clears the marks.
+
+        Values are never changed in place (every stage step makes a new one), so the
+        returned objects keep the state of this moment and can be serialised later.
+        """
+        data = self._data
+        changes = [(key, data.get(key)) for key in self.dirty]
         self.dirty.clear()
         return changes
+
+    def take_dirty(self) -> list[tuple[bytes, bytes | None]]:
+        """:meth:`take_changes` with the values as bytes."""
+        dump = self.dump
+        return [(key, None if value is None else dump(value))
+                for key, value in self.take_changes()]
 
 
 def raw_store(name: str, partition: int) -> PartitionStore[bytes]:
