@@ -22,6 +22,11 @@ from aiokafka.partitioner import murmur2
 KEY_CACHE_SIZE = 200_000
 
 
+def key_partition(key: bytes, count: int) -> int:
+    """The partition Kafka's default partitioner gives ``key`` among ``count`` partitions."""
+    return int((murmur2(key) & 0x7FFFFFFF) % count)
+
+
 class BatchSender:
     """Sends ``(topic, partition or None, key, value)`` records and awaits them all."""
 
@@ -46,7 +51,7 @@ class BatchSender:
         if cached is None:
             if len(self._key_partitions) >= KEY_CACHE_SIZE:
                 self._key_partitions.clear()
-            cached = (murmur2(key) & 0x7FFFFFFF) % count
+            cached = key_partition(key, count)
             self._key_partitions[(topic, key)] = cached
         return cached
 

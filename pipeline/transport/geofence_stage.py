@@ -72,10 +72,6 @@ class GeofenceStage:
         self.lost_after = lost_after
         self._clocks: dict[int, PartitionClock] = {}
 
-    def reset(self) -> None:
-        """Forget every clock (partitions may have moved)."""
-        self._clocks = {}
-
     def forget(self, partition: int) -> None:
         """Forget the clock of a partition that left this worker."""
         self._clocks.pop(partition, None)

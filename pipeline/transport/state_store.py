@@ -80,17 +80,6 @@ class PartitionStore(Generic[V]):
         self.dirty.clear()
         return changes
 
-    def take_dirty(self) -> list[tuple[bytes, bytes | None]]:
-        """:meth:`take_changes` with the values as bytes."""
-        dump = self.dump
-        return [(key, None if value is None else dump(value))
-                for key, value in self.take_changes()]
-
-
-def raw_store(name: str, partition: int) -> PartitionStore[bytes]:
-    """A store whose values are bytes already."""
-    return PartitionStore(name, partition, bytes, bytes)
-
 
 def changelog_topic(prefix: str, group_id: str, store: str) -> str:
     return f"{prefix}{group_id}-{store}-changelog"

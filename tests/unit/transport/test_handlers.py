@@ -126,10 +126,10 @@ def test_pipeline_of_handlers_from_line_to_identification(zones: ZoneSet) -> Non
     assert ident["zone_event_id"] == events[0]["event_id"]
     # Every store changed, and what the changelog gets reads back as the same state.
     for store in stores.values():
-        (key, value), = store.take_dirty()
+        (key, value), = store.take_changes()
         assert key == b"icao24:ae0455" and value is not None
         again = new_stores(TRACK_UPDATES, 2)[store.name]
-        again.load(key, value)
+        again.load(key, store.dump(value))
         assert again.get(key) == store.get(key)
 
 
