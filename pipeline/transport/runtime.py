@@ -167,6 +167,7 @@ class TrackRuntime:
         self._unlanded_acks: list[asyncio.Future[Any]] = []
         self._unlanded_offsets: dict[TopicPartition, int] = {}
         self._last_landing = time.monotonic()
+        self._failure: RuntimeStopped | None = None
         self._reader: AIOKafkaConsumer | None = None
 
     @property
@@ -222,22 +223,25 @@ class TrackRuntime:
                     log.exception("closing a Kafka client failed")
 
     async def _loop(self, consumer: AIOKafkaConsumer) -> None:
-        try:
-            while not self._stopping.is_set():
-                if self.health is not None:
-                    self.health.beat()
-                self._check_flights()
-                batch = await consumer.getmany(timeout_ms=POLL_MS, max_records=MAX_RECORDS)
-                async with self._lock:
-                    if batch:
-                        await self._run_batch(consumer, batch)
-                    if time.monotonic() - self._last_landing >= COMMIT_INTERVAL_S:
-                        await self._launch_landing()
-        finally:
-            await self._land_all()
+        while not self._stopping.is_set():
+            if self.health is not None:
+                self.health.beat()
+            self._check_flights()
+            batch = await consumer.getmany(timeout_ms=POLL_MS, max_records=MAX_RECORDS)
+            async with self._lock:
+                if batch:
+                    await self._run_batch(consumer, batch)
+                if time.monotonic() - self._last_landing >= COMMIT_INTERVAL_S:
+                    await self._launch_landing()
+        # Only a clean stop lands what is left. After an error (or a cancellation) the
+        # in-memory state may hold changes whose outputs never reached the broker: nothing
+        # more is written, and the successor repeats the records after the last commit.
+        await self._land_all()
 
     def _check_flights(self) -> None:
         """Raise the error of a landing that failed; forget the landed ones."""
+        if self._failure is not None:
+            raise self._failure
         while self._flights and self._flights[0].done():
             self._flights.popleft().result()
 
@@ -274,6 +278,8 @@ class TrackRuntime:
     async def _launch_landing(self) -> None:
         """Start landing everything processed since the last landing (in order after it)."""
         self._last_landing = time.monotonic()
+        if self._failure is not None:
+            raise self._failure
         if not self._unlanded_offsets:
             return
         assert self._consumer is not None
@@ -292,14 +298,17 @@ class TrackRuntime:
         """In order: the outputs acknowledged, the previous landing done, the state changes
         written and acknowledged, the offsets committed."""
         assert self._sender is not None
-        records = await self._serialise(changes)
         try:
+            records = await self._serialise(changes)
             await asyncio.gather(*acked)
             if previous is not None:
                 await previous
             await self._sender.send_all(records)
-        except KafkaError as exc:
-            raise RuntimeStopped(f"producing a batch failed: {exc!r}") from exc
+        except Exception as exc:
+            # Sticky: every later landing and the loop itself stop on it (a rebalance
+            # listener's error alone would only be logged by aiokafka).
+            self._failure = self._failure or RuntimeStopped(f"landing failed: {exc!r}")
+            raise self._failure from exc
         try:
             await consumer.commit(offsets)
         except CommitFailedError as exc:
