@@ -15,9 +15,10 @@ The order of the work (the at-least-once contract, ``docs/operating.md``):
 2. the batch's outputs are sent at once (one aiokafka batch per partition, ``acks=all``),
    and processing goes on with the next batch;
 3. every :data:`COMMIT_INTERVAL_S` the processed records "land": the changed state is
-   captured (one serialised value per changed key), and once every output sent so far is
-   acknowledged and the previous landing is done, it is written to the stores' changelogs
-   and acknowledged;
+   captured (the current value of each changed key, by reference: values are never changed
+   in place), serialised in chunks between batches, and once every output sent so far is
+   acknowledged and the previous landing is done, written to the stores' changelogs and
+   acknowledged;
 4. then the input offsets processed up to the capture are committed.
 
 A crash before a landing's state is written leaves the changelog behind the outputs: the
@@ -29,11 +30,10 @@ is never written before the outputs of the records that made it are acknowledged
 nothing accepted is lost.
 
 Rebalances: an asyncio lock is held while a batch is processed. On revocation the listener
-takes the lock and lands everything processed, then drops the revoked
-partitions' stores. On assignment it takes the lock and rebuilds the new partitions'
-stores from their changelogs before any of their records is processed; records fetched
-for a partition that is not ready yet are not processed: the consumer is sought back to
-them.
+takes the lock and lands everything processed, then drops the revoked partitions' stores.
+On assignment it takes the lock and rebuilds the new partitions' stores from their
+changelogs before any of their records is processed; records fetched for a partition that
+is not ready yet are not processed: the consumer is sought back to them.
 
 A failure to produce or to write the changelog stops the worker with an error: its
 in-memory state may be ahead of what the broker holds, and only a restart (state
