@@ -25,6 +25,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import orjson
+from aiokafka.errors import KafkaError
 
 from pipeline import cli_zones
 from pipeline.geofence.errors import ZoneError
@@ -252,6 +253,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except ZoneError as exc:
         print(f"adizwatch: {exc.reason.value}: {exc}", file=sys.stderr)
+        return 1
+    except KafkaError as exc:
+        # Unreachable broker, refused authentication, unknown topic...: one line, not a
+        # traceback (the bootstrap servers and security settings are the usual suspects).
+        print(f"adizwatch: Kafka: {exc} (bootstrap "
+              f"{settings.bootstrap_servers}, security {settings.security_protocol})",
+              file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import orjson
@@ -53,3 +54,16 @@ def test_zones_check_reports_each_refused_feature(tmp_path: Path,
     assert "feature 0: ok sd-watch" in out
     assert "feature 1: REFUSED zone_self_intersection" in out
     assert main(["zones", "list", "--zones", str(_file(tmp_path, BOWTIE))]) == 1
+
+
+def test_an_unreachable_broker_is_one_line_and_exit_1(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setenv("ADIZWATCH_BOOTSTRAP_SERVERS", f"127.0.0.1:{port}")
+    assert main(["zones", "list", "--live"]) == 1
+    err = capsys.readouterr().err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("adizwatch: Kafka: ") and f"bootstrap 127.0.0.1:{port}" in last
+    assert "Traceback" not in err
