@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import platform
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -39,6 +38,8 @@ import pyais
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from revision import commit  # noqa: E402
 
 from pipeline.decode.ais import decode_ais  # noqa: E402
 from pipeline.decode.ais_fragments import Origin  # noqa: E402
@@ -63,14 +64,6 @@ def _best(fn: Callable[[], int]) -> tuple[int, float]:
         items = fn()
         best = min(best, time.perf_counter() - start)
     return items, best
-
-
-def _commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True, cwd=REPO).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def _records(fmt: str, *names: str) -> list[bytes]:
@@ -265,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
             "items_per_s": round(rate), "baseline_items_per_s": round(b_rate),
             "ratio": round(rate / b_rate, 3), "slowdown": round(b_rate / rate, 2),
             "handler_items_per_s": _handler_rate(fmt, records, items),
-            "python": platform.python_version(), "commit": _commit(), "notes": notes,
+            "python": platform.python_version(), "commit": commit(), "notes": notes,
         }
         (RESULTS / f"decode_{fmt}.json").write_bytes(
             orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")

@@ -26,7 +26,6 @@ import argparse
 import math
 import platform
 import random
-import subprocess
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -34,6 +33,7 @@ from pathlib import Path
 
 import orjson
 import shapely
+from revision import commit
 
 from pipeline.assemble.merger import TrackMemory, merge
 from pipeline.decode.sbs import decode_sbs
@@ -48,14 +48,6 @@ from pipeline.model.track import Source, TrackKind, TrackPoint
 RESULTS = Path(__file__).resolve().parent / "results"
 REPEAT = 3
 T0 = 1_721_800_000_000
-
-
-def _commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def _fly(rnd: random.Random, track_no: int, lon: float, lat: float, heading: float,
@@ -183,7 +175,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "name": "geofence", "items": items, "seconds": round(seconds, 4),
         "items_per_s": round(rate), "baseline_items_per_s": round(b_rate),
         "ratio": round(rate / b_rate, 3), "python": platform.python_version(),
-        "commit": _commit(), "zones": len(zones), "mix_points": dict(mix),
+        "commit": commit(), "zones": len(zones), "mix_points": dict(mix),
         "mix_cells": near_edge_share(points, zones),
         "notes": ("pure geofence step, single core, all bundled ADIZ zones; baseline: unprepared "
                   "shapely contains of each point against each zone (no crossings)"),

@@ -21,9 +21,9 @@ import orjson
 from e2e_kafka import Tail, create_topics, produce_backlog, produce_paced
 from e2e_procs import Children, cpu_seconds
 from e2e_profile import start_record, summarise
-from e2e_report import commit
 from e2e_stats import Received, alert_latencies, sustained_rate
 from e2e_traffic import T0_MS, Report, Traffic, probe_track
+from revision import commit
 from rich.console import Console
 
 REPO = Path(__file__).resolve().parents[1]

@@ -4,28 +4,18 @@ from __future__ import annotations
 
 import os
 import platform
-import subprocess
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import aiokafka
 import faust
+from revision import commit
 from rich.console import Console
 from rich.table import Table
 
 if TYPE_CHECKING:
     from e2e_phases import Options
 
-REPO = Path(__file__).resolve().parents[1]
 TARGETS = {"points_per_s_per_worker": 30_000, "ratio_vs_faust": 4, "p99_ms": 250}
-
-
-def commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True, cwd=REPO).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def machine() -> dict[str, object]:
