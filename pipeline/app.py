@@ -41,6 +41,7 @@ from pipeline.transport.topics import (
     ZONES_CHANGES,
     ZONES_CONFIG,
     TopicSpec,
+    control_group,
     topic_name,
 )
 from pipeline.transport.track_path import TrackPath
@@ -64,11 +65,6 @@ def broker_urls(bootstrap_servers: str) -> list[str]:
     return [f"kafka://{server}" for server in bootstrap_servers.split(",")]
 
 
-def control_app_id(group_id: str) -> str:
-    """The faust app's id (and consumer group) beside the track runtime's group."""
-    return f"{group_id}.control"
-
-
 def create_app(settings: Settings, zones: LiveZones, ctx: IdentifyContext, metrics: Metrics,
                extra_settings: Mapping[str, Any] | None = None,
                runtime_config: RuntimeConfig | None = None,
@@ -84,7 +80,7 @@ def create_app(settings: Settings, zones: LiveZones, ctx: IdentifyContext, metri
         runtime_config: the track runtime's clients (default: the deployment's connection).
         health: told when the worker is ready and that its loop is alive.
     """
-    app_id = control_app_id(settings.group_id)
+    app_id = control_group(settings.group_id)
     app = faust.App(
         app_id,
         broker=broker_urls(settings.bootstrap_servers),

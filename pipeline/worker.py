@@ -15,7 +15,7 @@ from typing import Any
 
 import faust
 
-from pipeline.app import control_app_id, create_app, default_runtime_config
+from pipeline.app import create_app, default_runtime_config
 from pipeline.geofence.zones import load_zone_files
 from pipeline.health import Health
 from pipeline.identify.enrich import IdentifyContext
@@ -28,6 +28,7 @@ from pipeline.settings import Settings
 from pipeline.transport.admin import PartitionMismatchError, ensure_catalogue, ensure_changelogs
 from pipeline.transport.config_files import load_flightplan_files, load_watchlist_files
 from pipeline.transport.kafka_client import faust_broker_settings
+from pipeline.transport.topics import control_group
 from pipeline.transport.zone_feed import LiveZones
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def run_worker(settings: Settings) -> int:
     log.info("starting worker bootstrap=%s security=%s client_id=%s zones=%d group=%s",
              settings.bootstrap_servers, settings.security_protocol, settings.client_id,
              len(zones), settings.group_id)
-    (settings.data_dir / control_app_id(settings.group_id)).mkdir(parents=True, exist_ok=True)
+    (settings.data_dir / control_group(settings.group_id)).mkdir(parents=True, exist_ok=True)
     metrics = Metrics()
     health = Health()
     if settings.metrics_port:

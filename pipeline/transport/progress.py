@@ -13,7 +13,8 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from pipeline.transport.topics import TopicSpec
+from pipeline.transport.topics import ZONES_CONFIG, TopicSpec, control_group, topic_name
+from pipeline.transport.track_path import TOPICS
 
 
 async def lagging_partitions(kafka: Mapping[str, Any], group_id: str,
@@ -50,15 +51,11 @@ async def pipeline_lag(kafka: Mapping[str, Any], prefix: str, group_id: str,
     The track runtime's group (``group_id``) consumes the inputs and ``tracks.updates``;
     the faust control group consumes ``zones.config``.
     """
-    from pipeline.app import control_app_id  # the app imports this module's neighbours
-    from pipeline.transport.topics import ZONES_CONFIG, topic_name
-    from pipeline.transport.track_path import TOPICS
-
     def tps(specs: tuple[TopicSpec, ...]) -> list[TopicPartition]:
         return [TopicPartition(topic_name(spec, prefix), p)
                 for spec in specs for p in range(partitions)]
 
     lag = await lagging_partitions(kafka, group_id, tps(TOPICS))
-    lag |= await lagging_partitions(kafka, control_app_id(group_id),
+    lag |= await lagging_partitions(kafka, control_group(group_id),
                                     tps((ZONES_CONFIG,)))
     return lag

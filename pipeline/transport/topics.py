@@ -77,3 +77,9 @@ CATALOGUE: tuple[TopicSpec, ...] = (
 def topic_name(spec: TopicSpec, prefix: str = "") -> str:
     """The topic's name in a deployment with ``prefix``."""
     return f"{prefix}{spec.name}"
+
+
+def control_group(group_id: str) -> str:
+    """The consumer group (and faust app id) of a deployment's faust control plane, beside
+    the track runtime's group ``group_id``: it consumes ``zones.config``."""
+    return f"{group_id}.control"
