@@ -174,9 +174,7 @@ def create_app(settings: Settings, zones: LiveZones, ctx: IdentifyContext, metri
 
 
 def default_runtime_config(settings: Settings,
-                           consumer_extra: Mapping[str, Any] | None = None) -> RuntimeConfig:
-    """The track runtime's clients: the deployment's connection, plus consumer settings."""
-    kafka = client_kwargs(settings)
+                           group_timings: Mapping[str, Any] | None = None) -> RuntimeConfig:
+    """The track runtime's clients: the deployment's connection, plus group timings."""
     return RuntimeConfig(prefix=settings.topic_prefix, group_id=settings.group_id,
-                         consumer=kafka | dict(consumer_extra or {}), producer=kafka,
-                         reader=kafka)
+                         kafka=client_kwargs(settings), group_timings=group_timings or {})

@@ -54,7 +54,7 @@ def run_worker(settings: Settings) -> int:
     configure_logging(settings.log_level, settings.log_format, settings.secrets)
     # faust's client id and credentials (SASL/TLS), the same as every aiokafka client's.
     extra: Mapping[str, Any] = faust_broker_settings(settings)
-    consumer_extra: Mapping[str, Any] = {}
+    group_timings: Mapping[str, Any] = {}
     if settings.embedded_broker:
         from pipeline.transport.tansu_compat import (
             apply_tansu_workarounds,
@@ -64,7 +64,7 @@ def run_worker(settings: Settings) -> int:
 
         apply_tansu_workarounds()
         extra = {**extra, **embedded_faust_settings()}
-        consumer_extra = embedded_consumer_settings()
+        group_timings = embedded_consumer_settings()
     zones = load_zone_files(settings.zone_paths)
     ctx = identify_context(settings)
     asyncio.run(ensure_catalogue(settings))
@@ -83,7 +83,7 @@ def run_worker(settings: Settings) -> int:
         metrics.serve(settings.metrics_port, health)
         log.info("metrics at http://0.0.0.0:%d/metrics", settings.metrics_port)
     app = create_app(settings, LiveZones(zones), ctx, metrics, extra,
-                     default_runtime_config(settings, consumer_extra), health)
+                     default_runtime_config(settings, group_timings), health)
     # override_logging=False: faust would replace our handler with its own (see logs.py).
     worker = faust.Worker(app, loglevel=settings.log_level.lower(), quiet=True,
                           override_logging=False)

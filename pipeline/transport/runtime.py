@@ -128,11 +128,10 @@ class RuntimeStopped(RuntimeError):
 class RuntimeConfig:
     prefix: str
     group_id: str
-    consumer: Mapping[str, Any]
-    """Client keyword arguments for the group consumer (bootstrap, security, timings)."""
-    producer: Mapping[str, Any]
-    reader: Mapping[str, Any]
-    """Client keyword arguments for the changelog reader (no group)."""
+    kafka: Mapping[str, Any]
+    """Client keyword arguments of every client (bootstrap, client id, security)."""
+    group_timings: Mapping[str, Any]
+    """Extra keyword arguments of the group consumer (session and heartbeat)."""
 
 
 @dataclass(slots=True)
@@ -180,15 +179,15 @@ class TrackRuntime:
     async def run(self) -> None:
         """Consume until :meth:`stop`; raises :class:`RuntimeStopped` on a fatal error."""
         self._producer = AIOKafkaProducer(acks="all", linger_ms=0, max_batch_size=512 * 1024,
-                                          **self.config.producer)
+                                          **self.config.kafka)
         self._sender = BatchSender(self._producer)
         self._reader = AIOKafkaConsumer(group_id=None, enable_auto_commit=False,
-                                        auto_offset_reset="earliest", **self.config.reader)
+                                        auto_offset_reset="earliest", **self.config.kafka)
         self._consumer = AIOKafkaConsumer(
             group_id=self.config.group_id, enable_auto_commit=False,
             auto_offset_reset="earliest", max_poll_records=MAX_RECORDS,
             fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
-            **self.config.consumer)
+            **self.config.kafka, **self.config.group_timings)
         # Everything loaded so far (zones, tables, libraries) lives as long as the worker:
         # keep it out of the collector's scans, which otherwise pause the loop for tens of ms.
         gc.freeze()
