@@ -140,9 +140,9 @@ def run_inputs(streams: Iterable[tuple[str, str, bytes | None, list[bytes]]],
             result.part_letters[topic] = (result.part_letters.get(topic, 0)
                                           + len(handled.part_reasons))
             for out in handled.outputs:
-                if out.topic is DEADLETTER:
-                    result.deadletters.append(orjson.loads(out.value))
-                    continue
+                assert out.topic is DEADLETTER, out
+                result.deadletters.append(orjson.loads(out.value))
+            for out in handlers.update_outputs(handled):
                 assert out.key is not None
                 tracks.add(out.key.decode())
                 result.updates.append(orjson.loads(out.value))

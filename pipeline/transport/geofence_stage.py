@@ -22,8 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from pipeline.geofence.state import TrackState
 from pipeline.geofence.timers import LostAfter, PartitionClock, expire, lost_deadline
@@ -48,8 +47,7 @@ class StateTable(Protocol):
     def items(self) -> Iterable[tuple[bytes, TrackState]]: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Fenced:
+class Fenced(NamedTuple):
     """The geofence's answer for one point."""
 
     outcome: StepOutcome

@@ -13,12 +13,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pipeline.assemble.merger import TrackMemory, merge
 from pipeline.decode.errors import BadKeyError, DecodeError
 from pipeline.decode.sbs import decode_sbs
 from pipeline.identify.enrich import IdentifyContext
 from pipeline.model.deadletter import DeadLetter
+from pipeline.model.track import TrackUpdate
 from pipeline.transport import codec
 from pipeline.transport.config_codec import decode_flightplan, decode_watch_entry
 from pipeline.transport.topics import (
@@ -32,9 +34,13 @@ from pipeline.transport.topics import (
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
-class RecordMeta:
-    """Where a record came from."""
+class RecordMeta(NamedTuple):
+    """Where a record came from.
+
+    Named tuples here and for :class:`Output`: immutable like frozen dataclasses, and one
+    of each is built per record or output, where a frozen dataclass costs a
+    ``object.__setattr__`` per field.
+    """
 
     topic: str
     partition: int | None
@@ -42,8 +48,7 @@ class RecordMeta:
     timestamp_ms: int
 
 
-@dataclass(frozen=True, slots=True)
-class Output:
+class Output(NamedTuple):
     topic: TopicSpec
     key: bytes | None
     value: bytes
@@ -52,6 +57,11 @@ class Output:
 @dataclass(slots=True)
 class Handled:
     """What a handler produced: records to send, new table state(s), and an outcome label.
+
+    A decode handler returns its track updates as objects in ``updates``, not yet encoded:
+    the track path either runs their track step at once (the track's partition is this
+    record's partition and is owned here) or sends them on ``tracks.updates``
+    (:func:`update_outputs`).
 
     ``outcome`` is the record's one outcome (``accepted``, ``no_track_data``, ``deadletter``
     for the decode stages). ``part_reasons`` lists the reasons of the dead letters written
@@ -63,6 +73,7 @@ class Handled:
 
     outputs: list[Output] = field(default_factory=list)
     outcome: str = "accepted"
+    updates: list[TrackUpdate] = field(default_factory=list)
     state: bytes | None = None
     reason: str | None = None  # dead-letter reason, when the outcome is "deadletter"
     part_reasons: list[str] = field(default_factory=list)
@@ -100,8 +111,17 @@ def handle_sbs(raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
         return dead_letter("decode.sbs", meta, raw, exc.reason, exc.detail, now_ms)
     if update is None:
         return Handled(outcome="no_track_data", messages=1)
-    return Handled([Output(TRACK_UPDATES, update.track_id.encode(), codec.encode_update(update))],
-                   static_updates=0 if update.has_position else 1, messages=1)
+    return Handled(updates=[update], static_updates=0 if update.has_position else 1, messages=1)
+
+
+def update_output(update: TrackUpdate) -> Output:
+    """A decoded update as its ``tracks.updates`` record, keyed by its track id."""
+    return Output(TRACK_UPDATES, update.track_id.encode(), codec.encode_update(update))
+
+
+def update_outputs(handled: Handled) -> list[Output]:
+    """Every update of a decode handler's result as its ``tracks.updates`` record."""
+    return [update_output(update) for update in handled.updates]
 
 
 def check_key(key: bytes | None, track_id: str) -> None:

@@ -3,8 +3,9 @@
 One handler per format, each the byte-level glue around its decoder (``decode/``), in the
 manner of :func:`pipeline.transport.handlers.handle_sbs`:
 
-- parse (JSON with orjson, under the format's size limit), decode, encode every update as a
-  ``tracks.updates`` record keyed by its track id;
+- parse (JSON with orjson, under the format's size limit), decode, and return the updates
+  (the track path sends them on ``tracks.updates`` keyed by track id, or runs their track
+  step at once);
 - a record the decoder refuses as a whole becomes one dead letter with the whole payload;
 - a record with some accepted parts (aircraft, state vectors, sentences) is ``accepted``,
   and each rejected part becomes its own dead letter with the part as payload (an NMEA
@@ -41,7 +42,6 @@ from pipeline.decode.readsb import decode_readsb
 from pipeline.decode.result import Decoded, Rejected
 from pipeline.transport import codec
 from pipeline.transport.handlers import Handled, Output, RecordMeta, dead_letter
-from pipeline.transport.topics import TRACK_UPDATES
 
 READSB_MAX_BYTES = 4 * 1024 * 1024
 """A receiver's aircraft.json is well under 1 MiB; a world-wide aggregate ~10 MiB, which
@@ -185,10 +185,9 @@ def _outcome(stage: str, raw: bytes, meta: RecordMeta, now_ms: int,
         more = f" (and {len(rejected) - 1} more parts)" if len(rejected) > 1 else ""
         return dead_letter(stage, meta, raw, first.reason, f"{first.part}: {first.detail}{more}",
                            now_ms)
-    outputs = [Output(TRACK_UPDATES, u.track_id.encode(), codec.encode_update(u))
-               for u in decoded.updates]
-    outputs.extend(_part_letter(stage, meta, part, now_ms) for part in rejected)
-    return Handled(outputs, outcome="accepted" if decoded.updates else "no_track_data",
+    outputs = [_part_letter(stage, meta, part, now_ms) for part in rejected]
+    return Handled(outputs, updates=decoded.updates,
+                   outcome="accepted" if decoded.updates else "no_track_data",
                    part_reasons=[part.reason for part in rejected],
                    static_updates=sum(1 for u in decoded.updates if not u.has_position),
                    messages=decoded.messages)

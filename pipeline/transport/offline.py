@@ -36,7 +36,6 @@ from pipeline.transport.topics import (
     AIS_NMEA,
     DEADLETTER,
     TRACK_POINTS,
-    TRACK_UPDATES,
     TRACKS_CANONICAL,
     TopicSpec,
 )
@@ -129,10 +128,10 @@ class OfflineDecoder:
         self.summary.static_updates += handled.static_updates
         self.summary.messages += handled.messages
         for output in handled.outputs:
-            if output.topic is DEADLETTER:
-                letters.append(output.value)
-                continue
-            assert output.topic is TRACK_UPDATES and output.key is not None
+            assert output.topic is DEADLETTER, output
+            letters.append(output.value)
+        for output in handlers.update_outputs(handled):
+            assert output.key is not None
             self.updates.append(output.value)
             self.summary.tracks.add(output.key.decode())
             merged = handlers.handle_update(output.value, output.key, meta,

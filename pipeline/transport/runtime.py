@@ -57,7 +57,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.errors import CommitFailedError, KafkaError
 
-from pipeline.transport.batch_send import BatchSender
+from pipeline.transport.batch_send import KEY_CACHE_SIZE, BatchSender, key_partition
+from pipeline.transport.copartition import CopartitionedAssignor
 from pipeline.transport.handlers import Output, RecordMeta
 from pipeline.transport.state_store import PartitionStore, changelog_topic, recover
 from pipeline.transport.topics import (
@@ -67,7 +68,7 @@ from pipeline.transport.topics import (
     TopicSpec,
     topic_name,
 )
-from pipeline.transport.track_path import TOPICS, TrackPath, new_stores
+from pipeline.transport.track_path import TOPICS, Direct, Stores, TrackPath, new_stores
 
 log = logging.getLogger(__name__)
 
@@ -168,6 +169,9 @@ class TrackRuntime:
         self._last_landing = time.monotonic()
         self._failure: RuntimeStopped | None = None
         self._reader: AIOKafkaConsumer | None = None
+        self._updates_topic = topic_name(TRACK_UPDATES, config.prefix)
+        self._updates_count = 0  # partitions of tracks.updates, known once assigned
+        self._track_partitions: dict[bytes, int] = {}  # track key -> tracks.updates partition
 
     @property
     def topics(self) -> list[str]:
@@ -187,6 +191,7 @@ class TrackRuntime:
             group_id=self.config.group_id, enable_auto_commit=False,
             auto_offset_reset="earliest", max_poll_records=MAX_RECORDS,
             fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
+            partition_assignment_strategy=(CopartitionedAssignor,),
             **self.config.kafka, **self.config.group_timings)
         # Everything loaded so far (zones, tables, libraries) lives as long as the worker:
         # keep it out of the collector's scans, which otherwise pause the loop for tens of ms.
@@ -318,23 +323,48 @@ class TrackRuntime:
                  now_ms: int, batch: _Batch) -> None:
         spec = self._specs[tp.topic]
         stores = self._stores.get(tp, {})
+        direct = self._direct(tp)
         observe = self.metrics.observe_latency
-        tally: dict[tuple[str, str], int] = {}  # (stage, outcome): counted once per batch
+        updates = self._updates_topic
+        tally: dict[tuple[str, str, str], int] = {}  # (stage, topic, outcome): once per batch
         for record in records:
             meta = RecordMeta(tp.topic, tp.partition, record.offset, record.timestamp)
             raw = record.value if isinstance(record.value, bytes) else b""
-            done = self.path.process(spec, record.key, raw, meta, stores, now_ms)
-            handled = done.handled
-            if handled.reason is None and not handled.part_reasons:
-                key = (done.stage, handled.outcome)
-                tally[key] = tally.get(key, 0) + 1
-            else:
-                self.metrics.count(done.stage, tp.topic, handled.outcome, handled.reason,
-                                   handled.part_reasons)
+            done = self.path.process(spec, record.key, raw, meta, stores, now_ms, direct)
+            # A direct step is counted as the track stage's record of tracks.updates, as if
+            # its update had crossed the hop: the track stage's figures do not depend on the
+            # way an update took, and each input topic counts each of its records once.
+            for stage, topic, handled in ((done.stage, tp.topic, done.handled),
+                                          *(("track", updates, step) for step in done.steps)):
+                if handled.reason is None and not handled.part_reasons:
+                    key = (stage, topic, handled.outcome)
+                    tally[key] = tally.get(key, 0) + 1
+                else:
+                    self.metrics.count(stage, topic, handled.outcome, handled.reason,
+                                       handled.part_reasons)
+                batch.outputs.extend((stage, out) for out in handled.outputs)
             observe(done.stage, max(0, now_ms - record.timestamp) / 1000)
-            batch.outputs.extend((done.stage, out) for out in handled.outputs)
-        for (stage, outcome), n in tally.items():
-            self.metrics.count_records(stage, tp.topic, outcome, n)
+        for (stage, topic, outcome), n in tally.items():
+            self.metrics.count_records(stage, topic, outcome, n)
+
+    def _direct(self, tp: TopicPartition) -> Direct | None:
+        """The direct step's route for the records of input partition ``tp``: the updates
+        of tracks of ``tracks.updates`` partition ``tp.partition``, when it is ready here."""
+        here = TopicPartition(self._updates_topic, tp.partition)
+        if tp.topic == self._updates_topic or here not in self._ready or not self._updates_count:
+            return None
+        route: tuple[int, Stores] = (tp.partition, self._stores[here])
+        count, cache = self._updates_count, self._track_partitions
+
+        def direct(key: bytes) -> tuple[int, Stores] | None:
+            partition = cache.get(key)
+            if partition is None:
+                if len(cache) >= KEY_CACHE_SIZE:
+                    cache.clear()
+                partition = cache[key] = key_partition(key, count)
+            return route if partition == tp.partition else None
+
+        return direct
 
     async def _produce_outputs(self, outputs: list[tuple[str, Output]],
                                ) -> list[asyncio.Future[Any]]:
@@ -397,7 +427,11 @@ class TrackRuntime:
                 for name, store in stores.items():
                     wanted[TopicPartition(self.changelog(name), tp.partition)] = store
             started = time.monotonic()
-            assert self._reader is not None
+            assert self._reader is not None and self._consumer is not None
+            updates_count = len(self._consumer.partitions_for_topic(self._updates_topic) or ())
+            if updates_count != self._updates_count:
+                self._updates_count = updates_count
+                self._track_partitions.clear()
             count = await recover(self._reader, wanted)
             self._ready |= partitions
             log.info("partitions assigned count=%d state_records=%d recovered_in=%.2fs",

@@ -14,13 +14,21 @@ stage; the runtime (``transport/runtime.py``) sends the outputs and persists the
   lost-track clock) and the identification (``identity-state``) on the same point, in the
   same order for every track. One hop instead of three keeps a track's path through the
   stages in one place and saves two consume/produce round trips per point.
+
+The direct step: when a decoded update's track belongs to the partition of ``tracks.updates``
+with the same number as the input record's partition, and this worker owns that partition
+(the runtime's co-partitioned assignment gives a worker partition ``p`` of every topic), the
+track step runs at once on that partition's stores instead of a round trip through
+``tracks.updates``. Inputs keyed by track id (canonical points usually are) then never
+cross the hop. Which way an update goes depends only on its input partition and its track,
+never on timing, so a track's updates from one input partition stay in order either way.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pipeline.assemble.merger import TrackMemory, merge
 from pipeline.decode.errors import DecodeError
@@ -29,6 +37,7 @@ from pipeline.geofence.timers import LostAfter
 from pipeline.geofence.zones import ZoneSet
 from pipeline.identify.enrich import IdentifyContext
 from pipeline.identify.stage import IdentityState, identify
+from pipeline.model.track import TrackUpdate
 from pipeline.transport import codec, handlers, inputs
 from pipeline.transport.geofence_stage import GeofenceStage
 from pipeline.transport.handlers import Handled, Output, RecordMeta
@@ -46,12 +55,17 @@ from pipeline.transport.topics import (
     TopicSpec,
 )
 
+log = logging.getLogger(__name__)
+
 AIS_FRAGMENTS = "ais-fragments"
 TRACK_MEMORY = "track-memory"
 GEOFENCE_STATE = "geofence-state"
 IDENTITY_STATE = "identity-state"
 
 Stores = Mapping[str, PartitionStore[Any]]
+Direct = Callable[[bytes], tuple[int, Stores] | None]
+"""Where to run a decoded update's track step at once, from its track key: the
+``tracks.updates`` partition and its stores; None: send the update on ``tracks.updates``."""
 StatelessDecoder = Callable[[bytes, RecordMeta, int], Handled]
 
 _DECODERS: dict[TopicSpec, tuple[str, StatelessDecoder]] = {
@@ -92,10 +106,11 @@ def new_stores(spec: TopicSpec, partition: int) -> dict[str, PartitionStore[Any]
             for name in STORES.get(spec, ())}
 
 
-@dataclass(frozen=True, slots=True)
-class Processed:
+class Processed(NamedTuple):
     stage: str
     handled: Handled
+    steps: tuple[Handled, ...] = ()
+    """The track steps run at once on the record's decoded updates (stage ``track``)."""
 
 
 class TrackPath:
@@ -112,21 +127,53 @@ class TrackPath:
         self.fence.forget(partition)
 
     def process(self, spec: TopicSpec, key: bytes | None, raw: bytes, meta: RecordMeta,
-                stores: Stores, now_ms: int) -> Processed:
-        """One record through its stage; nothing escapes (see :func:`handlers.guarded`)."""
+                stores: Stores, now_ms: int, direct: Direct | None = None) -> Processed:
+        """One record through its stage; nothing escapes (see :func:`handlers.guarded`).
+
+        ``direct`` says which decoded updates take the direct step (module docstring);
+        without it every update goes on ``tracks.updates``.
+        """
         decoder = _DECODERS.get(spec)
         if decoder is not None:
             stage, decode = decoder
-            return Processed(stage, handlers.guarded(stage, meta, raw, now_ms,
-                                                     lambda: decode(raw, meta, now_ms)))
-        if spec is AIS_NMEA:
-            return Processed("decode.ais", handlers.guarded(
-                "decode.ais", meta, raw, now_ms,
-                lambda: self._ais(key or b"", raw, meta, stores[AIS_FRAGMENTS], now_ms)))
-        if spec is TRACK_UPDATES:
+            handled = handlers.guarded(stage, meta, raw, now_ms,
+                                       lambda: decode(raw, meta, now_ms))
+        elif spec is AIS_NMEA:
+            stage = "decode.ais"
+            handled = handlers.guarded(
+                stage, meta, raw, now_ms,
+                lambda: self._ais(key or b"", raw, meta, stores[AIS_FRAGMENTS], now_ms))
+        elif spec is TRACK_UPDATES:
             return Processed("track", handlers.guarded(
                 "track", meta, raw, now_ms, lambda: self._track(key, raw, meta, stores, now_ms)))
-        raise ValueError(f"the track path does not consume {spec.name}")
+        else:
+            raise ValueError(f"the track path does not consume {spec.name}")
+        if not handled.updates:
+            return Processed(stage, handled)
+        return Processed(stage, handled, self._route(handled, meta, direct, now_ms))
+
+    def _route(self, handled: Handled, meta: RecordMeta, direct: Direct | None,
+               now_ms: int) -> tuple[Handled, ...]:
+        """Each decoded update: its track step here, or its record on ``tracks.updates``."""
+        steps: list[Handled] = []
+        for update in handled.updates:
+            own = update.track_id.encode()
+            here = None if direct is None else direct(own)
+            if here is None:
+                handled.outputs.append(handlers.update_output(update))
+                continue
+            partition, stores = here
+            try:
+                # Stamped now, as the hop would stamp the re-keyed record.
+                steps.append(self._step(update, own, partition, now_ms, stores, now_ms))
+            except Exception as exc:  # as handlers.guarded, with the update as the payload
+                log.exception("stage failed stage=track topic=%s partition=%s offset=%s",
+                              meta.topic, meta.partition, meta.offset)
+                steps.append(handlers.dead_letter(
+                    "track", meta, handlers.update_output(update).value, "internal_error",
+                    f"{type(exc).__name__}: {exc}", now_ms))
+        handled.updates = []
+        return tuple(steps)
 
     @staticmethod
     def _ais(key: bytes, raw: bytes, meta: RecordMeta, store: PartitionStore[bytes],
@@ -145,15 +192,20 @@ class TrackPath:
             handlers.check_key(key, update.track_id)
         except DecodeError as exc:
             return handlers.dead_letter("track", meta, raw, exc.reason, exc.detail, now_ms)
-        own = update.track_id.encode()
+        return self._step(update, update.track_id.encode(), meta.partition or 0,
+                          meta.timestamp_ms, stores, now_ms)
+
+    def _step(self, update: TrackUpdate, own: bytes, partition: int, record_ts_ms: int,
+              stores: Stores, now_ms: int) -> Handled:
+        """Merge, geofence and identify one update of a track of ``partition``."""
         memory = stores[TRACK_MEMORY]
         merged, point = merge(memory.get(own), update)
         memory[own] = merged
         if point is None:
             return Handled(outcome="merged")
         outputs = [Output(TRACK_POINTS, own, codec.encode_point(point))]
-        fenced = self.fence.handle(point, meta.partition or 0, meta.timestamp_ms,
-                                   stores[GEOFENCE_STATE], now_ms)
+        fenced = self.fence.handle(point, partition, record_ts_ms, stores[GEOFENCE_STATE],
+                                   now_ms)
         outputs.extend(Output(ZONE_EVENTS, event.point.track_id.encode(),
                               codec.encode_zone_event(event)) for event in fenced.events)
         found = identify(fenced.events, point, fenced.moved, stores[IDENTITY_STATE], self._ctx,

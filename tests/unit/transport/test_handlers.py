@@ -35,8 +35,9 @@ def zones() -> ZoneSet:
 
 
 def _only(handled: Handled) -> tuple[str, bytes | None, dict[str, object]]:
-    assert len(handled.outputs) == 1
-    out = handled.outputs[0]
+    outputs = [*handled.outputs, *handlers.update_outputs(handled)]
+    assert len(outputs) == 1
+    out = outputs[0]
     return out.topic.name, out.key, orjson.loads(out.value)
 
 
@@ -99,7 +100,7 @@ def test_pipeline_of_handlers_from_line_to_identification(zones: ZoneSet) -> Non
     stores = new_stores(TRACK_UPDATES, 2)
     events, idents, points = [], [], 0
     for line in lines:
-        (update,) = handlers.handle_sbs(line, META, NOW).outputs
+        (update,) = handlers.update_outputs(handlers.handle_sbs(line, META, NOW))
         handled = path.process(TRACK_UPDATES, update.key, update.value, META, stores,
                                NOW).handled
         for out in handled.outputs:

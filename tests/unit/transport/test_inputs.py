@@ -7,7 +7,7 @@ import base64
 import orjson
 import pytest
 
-from pipeline.transport import codec, inputs
+from pipeline.transport import codec, handlers, inputs
 from pipeline.transport.handlers import Handled, RecordMeta
 from pipeline.transport.topics import DEADLETTER, TRACK_UPDATES
 from tests.feeds import FEEDS
@@ -22,7 +22,7 @@ def _meta(topic: str, offset: int = 41) -> RecordMeta:
 
 def _split(handled: Handled) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     updates, letters = [], []
-    for out in handled.outputs:
+    for out in [*handled.outputs, *handlers.update_outputs(handled)]:
         value = orjson.loads(out.value)
         if out.topic is TRACK_UPDATES:
             assert out.key == str(value["track_id"]).encode()
