@@ -15,7 +15,8 @@ the geofence would ignore it anyway, and downstream consumers see each point onc
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from operator import itemgetter
+from typing import NamedTuple
 
 from pipeline.model.track import AddressType, TrackPoint, TrackUpdate
 
@@ -30,12 +31,14 @@ _KINEMATIC_FIELDS = ("alt_ft", "speed_kt", "track_deg", "vrate_fpm", "heading_de
                      "data_source")
 """Taken from the positioned update itself; from the memory only when the update lacks them."""
 
-_MERGED_FIELDS = _IDENTITY_FIELDS + _KINEMATIC_FIELDS
 
+class TrackMemory(NamedTuple):
+    """The latest known state of one track's non-positional fields.
 
-@dataclass(frozen=True, slots=True)
-class TrackMemory:
-    """The latest known state of one track's non-positional fields."""
+    A named tuple (immutable, like the points it makes): after its first three fields it
+    holds the merged fields in the order of :class:`TrackPoint`'s optional fields, so a
+    merge works on whole tuples and a point is built from a slice (see :func:`merge`).
+    """
 
     track_id: str
     updated_ms: int
@@ -64,7 +67,7 @@ class TrackMemory:
     destination: str | None = None
 
     def to_dict(self) -> dict[str, object]:
-        return {fl.name: getattr(self, fl.name) for fl in fields(self)}
+        return self._asdict()
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> TrackMemory:
@@ -76,16 +79,21 @@ class TrackMemory:
         last_point_ms = data.get("last_point_ms")
         if last_point_ms is not None and not isinstance(last_point_ms, int):
             raise ValueError("track memory with a bad last_point_ms")
-        memory = cls(track_id=track_id, updated_ms=updated_ms, last_point_ms=last_point_ms)
-        values = {name: data.get(name) for name in _MERGED_FIELDS}
-        address_type = values.get("address_type")
+        values = [data.get(name) for name in _MERGED_FIELDS]
+        address_type = values[_ADDRESS_TYPE]
         if address_type is not None:
-            values["address_type"] = AddressType(str(address_type))
-        return replace(memory, **values)  # type: ignore[arg-type]
+            values[_ADDRESS_TYPE] = AddressType(str(address_type))
+        return cls(track_id, updated_ms, last_point_ms, *values)  # type: ignore[arg-type]
 
 
-_MEMORY_FIELDS = tuple(f.name for f in fields(TrackMemory))
-_MEMORY_INDEX = {name: i for i, name in enumerate(_MEMORY_FIELDS)}
+_MERGED_FIELDS = TrackMemory._fields[3:]
+"""Every merged field, in the order of the memory and of a point's optional fields."""
+_ADDRESS_TYPE = _MERGED_FIELDS.index("address_type")
+_KINEMATIC = frozenset(_MERGED_FIELDS.index(name) for name in _KINEMATIC_FIELDS)
+assert set(_MERGED_FIELDS) == set(_IDENTITY_FIELDS) | set(_KINEMATIC_FIELDS)
+assert TrackPoint._fields[6:] == _MERGED_FIELDS, "the memory and point orders must agree"
+_from_update = itemgetter(*(TrackUpdate._fields.index(name) for name in _MERGED_FIELDS))
+"""The merged fields of an update as one tuple, in the memory's order."""
 
 
 def merge(memory: TrackMemory | None, update: TrackUpdate) -> tuple[TrackMemory, TrackPoint | None]:
@@ -94,39 +102,35 @@ def merge(memory: TrackMemory | None, update: TrackUpdate) -> tuple[TrackMemory,
     Returns:
         The new memory, and a track point when the update carries a position.
     """
+    ts_ms = update.ts_ms
+    given: tuple[object, ...] = _from_update(update)
     if memory is None:
-        memory = TrackMemory(track_id=update.track_id, updated_ms=update.ts_ms)
-    newer = update.ts_ms >= memory.updated_ms
-    changes: dict[str, object] = {}
-    for name in _MERGED_FIELDS:
-        value = getattr(update, name)
-        if value is not None and (newer or getattr(memory, name) is None):
-            changes[name] = value
-    if newer:
-        changes["updated_ms"] = update.ts_ms
-    stale = memory.last_point_ms is not None and update.ts_ms <= memory.last_point_ms
-    if update.lat_deg is not None and not stale:
-        changes["last_point_ms"] = update.ts_ms
-    if changes:
-        # Positional construction: several times cheaper than dataclasses.replace, and
-        # merge runs for every update.
-        row: list[object] = [getattr(memory, name) for name in _MEMORY_FIELDS]
-        for name, value in changes.items():
-            row[_MEMORY_INDEX[name]] = value
-        memory = TrackMemory(*row)  # type: ignore[arg-type]
-    if update.lat_deg is None or update.lon_deg is None or stale:
-        return memory, None
-    values: dict[str, object] = {name: getattr(memory, name) for name in _IDENTITY_FIELDS}
-    for name in _KINEMATIC_FIELDS:
-        value = getattr(update, name)
-        values[name] = value if value is not None else getattr(memory, name)
-    point = TrackPoint(
-        track_id=update.track_id,
-        kind=update.kind,
-        source=update.source,
-        ts_ms=update.ts_ms,
-        lat_deg=update.lat_deg,
-        lon_deg=update.lon_deg,
-        **values,  # type: ignore[arg-type]
-    )
-    return memory, point
+        old: tuple[object, ...] = (None,) * len(_MERGED_FIELDS)
+        updated_ms, last_point_ms = ts_ms, None
+    else:
+        old = memory[3:]
+        updated_ms, last_point_ms = memory.updated_ms, memory.last_point_ms
+    newer = ts_ms >= updated_ms
+    if newer:  # the update's known values win
+        values = tuple([m if u is None else u for u, m in zip(given, old, strict=True)])
+        updated_ms = ts_ms
+    else:  # an older update only fills gaps
+        values = tuple([u if m is None else m for u, m in zip(given, old, strict=True)])
+    lat, lon = update.lat_deg, update.lon_deg
+    stale = last_point_ms is not None and ts_ms <= last_point_ms
+    positioned = lat is not None and lon is not None and not stale
+    if positioned:
+        last_point_ms = ts_ms
+    merged = TrackMemory(update.track_id if memory is None else memory.track_id,
+                         updated_ms, last_point_ms, *values)  # type: ignore[arg-type]
+    if memory is not None and merged == memory:
+        merged = memory  # nothing changed: keep the stored object
+    if not positioned:
+        return merged, None
+    assert lat is not None and lon is not None
+    if not newer:  # kinematics come from the update itself first (see _KINEMATIC_FIELDS)
+        values = tuple([u if i in _KINEMATIC and u is not None else v
+                        for i, (u, v) in enumerate(zip(given, values, strict=True))])
+    point = TrackPoint(update.track_id, update.kind, update.source, ts_ms, lat, lon,
+                       *values)  # type: ignore[arg-type]
+    return merged, point

@@ -102,6 +102,7 @@ _OPTIONAL: dict[str, tuple[str, Check]] = {
 }
 _REQUIRED = ("track_id", "kind", "source", "time", "ts_ms", "lat", "lon")
 _KNOWN = frozenset(_REQUIRED) | frozenset(_OPTIONAL)
+_ORDER = {wire: i for i, wire in enumerate(_OPTIONAL)}
 
 
 def decode_canonical(doc: object) -> TrackUpdate:
@@ -116,10 +117,10 @@ def decode_canonical(doc: object) -> TrackUpdate:
     if not isinstance(doc, dict):
         raise UnknownFormatError("not a JSON object", actual=type(doc).__name__)
     data: Mapping[str, object] = doc
-    for name in data:
-        if name not in _KNOWN:
-            raise BadFieldError("unknown field", field=str(name)[:40],
-                                expected="the fields of tracks.points")
+    if not _KNOWN.issuperset(data):
+        name = next(name for name in data if name not in _KNOWN)
+        raise BadFieldError("unknown field", field=str(name)[:40],
+                            expected="the fields of tracks.points")
     track_id = j.text(j.required(data, "track_id"), "track_id", 20)
     kind = _KINDS.get(j.text(j.required(data, "kind"), "kind", 16))
     source = _SOURCES.get(j.text(j.required(data, "source"), "source", 16))
@@ -136,9 +137,12 @@ def decode_canonical(doc: object) -> TrackUpdate:
         raise BadFieldError("time and ts_ms disagree", field="time", actual=time_text,
                             expected=f"ts_ms {ts_ms}")
     values: dict[str, object] = {}
-    for wire, (attr, check) in _OPTIONAL.items():
-        value = data.get(wire)
+    # Only the fields present (most of the optional ones are absent), checked in the
+    # schema's order so that the first bad one is reported whatever the record's order.
+    for wire in sorted(data.keys() & _OPTIONAL.keys(), key=_ORDER.__getitem__):
+        value = data[wire]
         if value is not None:
+            attr, check = _OPTIONAL[wire]
             values[attr] = check(value, wire)
     if scheme == "icao24" and values.get("icao24", address) != address:
         raise BadFieldError("icao24 is not the track's address", field="icao24",

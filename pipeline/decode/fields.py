@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from pipeline.decode.errors import BadFieldError, OutOfRangeError
 
@@ -93,15 +94,28 @@ def parse_date_time_ms(date_text: str, time_text: str, field: str) -> int:
             len(time_text) > 8 and (time_text[8] != "." or len(time_text) == 9)):
         raise BadFieldError("not a date/time", field=field,
                             actual=f"{date_text} {time_text}")
-    year, month, day = int(date_text[0:4]), int(date_text[5:7]), int(date_text[8:10])
     hour, minute, second = int(time_text[0:2]), int(time_text[3:5]), int(time_text[6:8])
-    millis = int((fraction + "000")[:3])
+    if hour > 23 or minute > 59 or second > 59:
+        raise OutOfRangeError("impossible date/time: not a time of day", field=field,
+                              actual=f"{date_text} {time_text}")
     try:
-        moment = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+        day_ms = _day_start_ms(date_text[0:4] + date_text[5:7] + date_text[8:10])
     except ValueError as exc:
         raise OutOfRangeError(f"impossible date/time: {exc}", field=field,
                               actual=f"{date_text} {time_text}") from None
-    return int(moment.timestamp()) * 1000 + millis
+    return day_ms + ((hour * 60 + minute) * 60 + second) * 1000 + int((fraction + "000")[:3])
+
+
+@lru_cache(maxsize=4096)
+def _day_start_ms(yyyymmdd: str) -> int:
+    """Epoch milliseconds of 00:00 UTC of a date (eight digits); a feed's records share
+    a handful of dates, so each is checked by ``datetime`` once.
+
+    Raises:
+        ValueError: no such date.
+    """
+    moment = datetime(int(yyyymmdd[0:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]), tzinfo=UTC)
+    return int(moment.timestamp()) * 1000
 
 
 def parse_rfc3339_ms(text: str, field: str) -> int:
