@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from pipeline.model.events import StandardIdentity
 
 DISPOSITIONS = ("friendly", "suspect", "hostile")
+MEMO_SIZE = 50_000
+"""Decisions remembered per table (a few hundred bytes each)."""
 
 
 class RuleTableError(ValueError):
@@ -87,6 +89,8 @@ class RuleTable:
     rules: tuple[Rule, ...]
     categories: Mapping[str, str]
     source: str
+    _memo: dict[tuple[Facts, tuple[str, ...]], Decision] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False)
 
     def disposition(self, category: str | None) -> str | None:
         """How a watch-list category counts; None when the table does not say."""
@@ -97,7 +101,20 @@ class RuleTable:
 
         When anomalies decide, the identity the table gives without them is named too
         (e.g. unknown, escalated to suspect), so the chain of the decision is visible.
+
+        A decision depends on nothing but the table and its arguments, and a track inside a
+        zone is re-evaluated at every report with the same facts: decisions are remembered
+        (a bounded memo, emptied when full).
         """
+        key = (facts, tuple(evidence))
+        known = self._memo.get(key)
+        if known is None:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            known = self._memo[key] = self._decide(facts, key[1])
+        return known
+
+    def _decide(self, facts: Facts, evidence: Sequence[str]) -> Decision:
         decision = self._first(facts)
         if decision is None:
             return Decision(StandardIdentity.PENDING, "none",

@@ -29,6 +29,10 @@ VESSEL_COLUMNS = ("MMSI", "IMO", "name", "flag", "category")
 MAX_FIELD = 200
 
 
+ANSWERS_KEPT = 50_000
+"""Remembered answers of :meth:`Watchlist.match` (tracks seen recently)."""
+
+
 @dataclass(frozen=True, slots=True)
 class WatchEntry:
     """One watch-list row. ``key`` is ``icao24:<hex>``, ``mmsi:<digits>`` or ``callsign:<glob>``."""
@@ -148,10 +152,17 @@ def load_csv(text: str, source: str) -> LoadReport:
 
 
 class Watchlist:
-    """Entries by key, with callsign patterns tried in load order. Mutable for live updates."""
+    """Entries by key, with callsign patterns tried in load order. Mutable for live updates.
+
+    Every evaluation of a track inside a zone asks for its entry, so answers are remembered
+    until the list changes (bounded), and the callsign patterns are kept apart from the
+    address entries: a plane-alert-db list has thousands of addresses and few patterns.
+    """
 
     def __init__(self, entries: Iterable[WatchEntry] = ()) -> None:
         self._by_key: dict[str, WatchEntry] = {}
+        self._patterns: dict[str, WatchEntry] = {}  # callsign pattern -> entry, load order
+        self._answers: dict[tuple[str | None, str | None, str | None], WatchEntry | None] = {}
         for entry in entries:
             self.put(entry)
 
@@ -160,18 +171,34 @@ class Watchlist:
 
     def put(self, entry: WatchEntry) -> None:
         self._by_key[entry.key] = entry
+        if entry.key.startswith("callsign:"):
+            self._patterns[entry.key[9:]] = entry
+        self._answers.clear()
 
     def delete(self, key: str) -> None:
         self._by_key.pop(key, None)
+        if key.startswith("callsign:"):
+            self._patterns.pop(key[9:], None)
+        self._answers.clear()
 
     def match(self, icao24: str | None = None, mmsi: str | None = None,
               callsign: str | None = None) -> WatchEntry | None:
         """The entry for the address or MMSI, else the first callsign pattern that matches."""
+        question = (icao24, mmsi, callsign)
+        if question in self._answers:
+            return self._answers[question]
+        if len(self._answers) >= ANSWERS_KEPT:
+            self._answers.clear()
+        answer = self._answers[question] = self._match(icao24, mmsi, callsign)
+        return answer
+
+    def _match(self, icao24: str | None, mmsi: str | None,
+               callsign: str | None) -> WatchEntry | None:
         for key in (f"icao24:{icao24}" if icao24 else None, f"mmsi:{mmsi}" if mmsi else None):
             if key is not None and key in self._by_key:
                 return self._by_key[key]
         if callsign:
-            for key, entry in self._by_key.items():
-                if key.startswith("callsign:") and fnmatch.fnmatchcase(callsign, key[9:]):
+            for pattern, entry in self._patterns.items():
+                if fnmatch.fnmatchcase(callsign, pattern):
                     return entry
         return None

@@ -59,7 +59,7 @@ from aiokafka.errors import CommitFailedError, KafkaError
 
 from pipeline.transport.batch_send import KEY_CACHE_SIZE, BatchSender, key_partition
 from pipeline.transport.copartition import CopartitionedAssignor
-from pipeline.transport.handlers import Output, RecordMeta
+from pipeline.transport.handlers import Handled, Output, RecordMeta
 from pipeline.transport.state_store import PartitionStore, changelog_topic, recover
 from pipeline.transport.topics import (
     IDENTIFICATIONS,
@@ -325,27 +325,35 @@ class TrackRuntime:
         stores = self._stores.get(tp, {})
         direct = self._direct(tp)
         observe = self.metrics.observe_latency
-        updates = self._updates_topic
+        topic, partition, updates = tp.topic, tp.partition, self._updates_topic
+        outputs = batch.outputs
         tally: dict[tuple[str, str, str], int] = {}  # (stage, topic, outcome): once per batch
         for record in records:
-            meta = RecordMeta(tp.topic, tp.partition, record.offset, record.timestamp)
+            meta = RecordMeta(topic, partition, record.offset, record.timestamp)
             raw = record.value if isinstance(record.value, bytes) else b""
             done = self.path.process(spec, record.key, raw, meta, stores, now_ms, direct)
+            self._tally(tally, done.stage, topic, done.handled, outputs)
             # A direct step is counted as the track stage's record of tracks.updates, as if
             # its update had crossed the hop: the track stage's figures do not depend on the
             # way an update took, and each input topic counts each of its records once.
-            for stage, topic, handled in ((done.stage, tp.topic, done.handled),
-                                          *(("track", updates, step) for step in done.steps)):
-                if handled.reason is None and not handled.part_reasons:
-                    key = (stage, topic, handled.outcome)
-                    tally[key] = tally.get(key, 0) + 1
-                else:
-                    self.metrics.count(stage, topic, handled.outcome, handled.reason,
-                                       handled.part_reasons)
-                batch.outputs.extend((stage, out) for out in handled.outputs)
+            for step in done.steps:
+                self._tally(tally, "track", updates, step, outputs)
             observe(done.stage, max(0, now_ms - record.timestamp) / 1000)
-        for (stage, topic, outcome), n in tally.items():
-            self.metrics.count_records(stage, topic, outcome, n)
+        for (stage, counted, outcome), n in tally.items():
+            self.metrics.count_records(stage, counted, outcome, n)
+
+    def _tally(self, tally: dict[tuple[str, str, str], int], stage: str, topic: str,
+               handled: Handled, outputs: list[tuple[str, Output]]) -> None:
+        """Count one handled record (in ``tally`` unless it wrote dead letters) and take
+        its outputs."""
+        if handled.reason is None and not handled.part_reasons:
+            key = (stage, topic, handled.outcome)
+            tally[key] = tally.get(key, 0) + 1
+        else:
+            self.metrics.count(stage, topic, handled.outcome, handled.reason,
+                               handled.part_reasons)
+        for out in handled.outputs:
+            outputs.append((stage, out))
 
     def _direct(self, tp: TopicPartition) -> Direct | None:
         """The direct step's route for the records of input partition ``tp``: the updates
