@@ -69,9 +69,30 @@ class TrackMemory(NamedTuple):
     def to_dict(self) -> dict[str, object]:
         return self._asdict()
 
+    def to_stored(self) -> list[object]:
+        """The stored form: the fields in order, as a JSON array (a track's memory is
+        written at every landing; an array costs a sixth of an object to serialise)."""
+        return list(self)
+
+    @classmethod
+    def from_stored(cls, data: object) -> TrackMemory:
+        """Rebuild from :meth:`to_stored` output, or from :meth:`to_dict` output (the stored
+        form of earlier versions: a changelog written by an older worker still loads).
+
+        Raises:
+            ValueError: not a stored track memory.
+        """
+        if isinstance(data, list):
+            if len(data) != len(cls._fields):
+                raise ValueError(f"track memory with {len(data)} fields, not {len(cls._fields)}")
+            data = dict(zip(cls._fields, data, strict=True))
+        if not isinstance(data, dict):
+            raise ValueError("stored track memory is neither an array nor an object")
+        return cls.from_dict(data)
+
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> TrackMemory:
-        """Rebuild from :meth:`to_dict` output (the table's stored form)."""
+        """Rebuild from :meth:`to_dict` output."""
         track_id = data["track_id"]
         updated_ms = data["updated_ms"]
         if not isinstance(track_id, str) or not isinstance(updated_ms, int):

@@ -71,9 +71,13 @@ class BatchSender:
         producer = self.producer
         builders: dict[tuple[str, int], Any] = {}
         pending: list[asyncio.Future[Any]] = []
+        known = self._key_partitions
         for topic, partition, key, value in records:
             if partition is None:
-                partition = await self.partition_for(topic, key)
+                # A track's key recurs: look it up here, without a coroutine per record.
+                partition = None if key is None else known.get((topic, key))
+                if partition is None:
+                    partition = await self.partition_for(topic, key)
             builder = builders.get((topic, partition))
             if builder is None:
                 builder = builders[(topic, partition)] = producer.create_batch()

@@ -337,6 +337,16 @@ def dump_state(state: Mapping[str, object]) -> bytes:
     return orjson.dumps(state)
 
 
+def dump_stored(value: list[object]) -> bytes:
+    """A stage's state stored as a JSON array (see ``TrackMemory.to_stored``)."""
+    return orjson.dumps(value)
+
+
+def load_stored(raw: bytes) -> object:
+    """Inverse of :func:`dump_stored` (and of :func:`dump_state`): the parsed JSON."""
+    return orjson.loads(raw)
+
+
 def load_state(raw: bytes) -> dict[str, object]:
     """Inverse of :func:`dump_state`."""
     data = orjson.loads(raw)

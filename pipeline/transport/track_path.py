@@ -85,7 +85,8 @@ def _state_codec(to_dict: Callable[[Any], dict[str, object]],
 
 _CODECS: dict[str, tuple[Callable[[Any], bytes], Callable[[bytes], Any]]] = {
     AIS_FRAGMENTS: (bytes, bytes),
-    TRACK_MEMORY: _state_codec(TrackMemory.to_dict, TrackMemory.from_dict),
+    TRACK_MEMORY: (lambda memory: codec.dump_stored(memory.to_stored()),
+                   lambda raw: TrackMemory.from_stored(codec.load_stored(raw))),
     GEOFENCE_STATE: _state_codec(TrackState.to_dict, TrackState.from_dict),
     IDENTITY_STATE: _state_codec(IdentityState.to_dict, IdentityState.from_dict),
 }

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import orjson
+import pytest
+
 from pipeline.assemble.merger import TrackMemory, merge
 from pipeline.decode.sbs import decode_sbs
-from pipeline.model.track import Source, TrackKind, TrackPoint, TrackUpdate
+from pipeline.model.track import AddressType, Source, TrackKind, TrackPoint, TrackUpdate
 
 
 def _update(line: bytes, ts_ms: int) -> TrackUpdate:
@@ -50,3 +53,19 @@ def test_a_position_not_newer_than_the_last_point_publishes_nothing() -> None:
     memory, late = merge(memory, _update(line, 3000))
     assert first is not None
     assert (again, late, memory.last_point_ms) == (None, None, 4000)
+
+
+def test_memory_is_stored_as_an_array_and_the_older_object_form_still_loads() -> None:
+    update = TrackUpdate(track_id="icao24:4ca2d1", kind=TrackKind.AIRCRAFT, source=Source.SBS,
+                         ts_ms=1_000, icao24="4ca2d1", callsign="RYR12", squawk="7700",
+                         address_type=AddressType.ICAO, lat_deg=53.1, lon_deg=-6.2)
+    memory, _ = merge(None, update)
+    stored = orjson.loads(orjson.dumps(memory.to_stored()))
+    assert isinstance(stored, list) and len(stored) == len(TrackMemory._fields)
+    assert TrackMemory.from_stored(stored) == memory
+    assert TrackMemory.from_stored(orjson.loads(orjson.dumps(memory.to_dict()))) == memory
+    assert TrackMemory.from_stored(stored).address_type is AddressType.ICAO
+    with pytest.raises(ValueError):
+        TrackMemory.from_stored(stored[:-1])
+    with pytest.raises(ValueError):
+        TrackMemory.from_stored("icao24:4ca2d1")
