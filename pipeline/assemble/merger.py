@@ -113,6 +113,9 @@ _ADDRESS_TYPE = _MERGED_FIELDS.index("address_type")
 _KINEMATIC = frozenset(_MERGED_FIELDS.index(name) for name in _KINEMATIC_FIELDS)
 assert set(_MERGED_FIELDS) == set(_IDENTITY_FIELDS) | set(_KINEMATIC_FIELDS)
 assert TrackPoint._fields[6:] == _MERGED_FIELDS, "the memory and point orders must agree"
+_new = tuple.__new__
+"""Builds a named tuple from all its values at once: a third of the cost of calling the
+class with 25-28 arguments; the field orders above guarantee the positions."""
 _from_update = itemgetter(*(TrackUpdate._fields.index(name) for name in _MERGED_FIELDS))
 """The merged fields of an update as one tuple, in the memory's order."""
 
@@ -142,8 +145,8 @@ def merge(memory: TrackMemory | None, update: TrackUpdate) -> tuple[TrackMemory,
     positioned = lat is not None and lon is not None and not stale
     if positioned:
         last_point_ms = ts_ms
-    merged = TrackMemory(update.track_id if memory is None else memory.track_id,
-                         updated_ms, last_point_ms, *values)  # type: ignore[arg-type]
+    merged = _new(TrackMemory, (update.track_id if memory is None else memory.track_id,
+                                updated_ms, last_point_ms, *values))
     if memory is not None and merged == memory:
         merged = memory  # nothing changed: keep the stored object
     if not positioned:
@@ -152,6 +155,6 @@ def merge(memory: TrackMemory | None, update: TrackUpdate) -> tuple[TrackMemory,
     if not newer:  # kinematics come from the update itself first (see _KINEMATIC_FIELDS)
         values = tuple([u if i in _KINEMATIC and u is not None else v
                         for i, (u, v) in enumerate(zip(given, values, strict=True))])
-    point = TrackPoint(update.track_id, update.kind, update.source, ts_ms, lat, lon,
-                       *values)  # type: ignore[arg-type]
+    point = _new(TrackPoint, (update.track_id, update.kind, update.source, ts_ms, lat, lon,
+                              *values))
     return merged, point

@@ -103,6 +103,11 @@ _OPTIONAL: dict[str, tuple[str, Check]] = {
 _REQUIRED = ("track_id", "kind", "source", "time", "ts_ms", "lat", "lon")
 _KNOWN = frozenset(_REQUIRED) | frozenset(_OPTIONAL)
 _ORDER = {wire: i for i, wire in enumerate(_OPTIONAL)}
+_FIELDS = TrackUpdate._fields
+_POSITION = {wire: (_FIELDS.index(attr), check) for wire, (attr, check) in _OPTIONAL.items()}
+_ABSENT = (None,) * (len(_FIELDS) - 4)  # every field after track_id, kind, source, ts_ms
+_ICAO24, _MMSI = _FIELDS.index("icao24"), _FIELDS.index("mmsi")
+_LAT, _LON = _FIELDS.index("lat_deg"), _FIELDS.index("lon_deg")
 
 
 def decode_canonical(doc: object) -> TrackUpdate:
@@ -136,26 +141,25 @@ def decode_canonical(doc: object) -> TrackUpdate:
     if f.parse_rfc3339_ms(time_text, "time") != ts_ms:
         raise BadFieldError("time and ts_ms disagree", field="time", actual=time_text,
                             expected=f"ts_ms {ts_ms}")
-    values: dict[str, object] = {}
+    # The update's fields by position, filled in place and made a named tuple at once.
+    row: list[object] = [track_id, kind, source, ts_ms, *_ABSENT]
     # Only the fields present (most of the optional ones are absent), checked in the
     # schema's order so that the first bad one is reported whatever the record's order.
     for wire in sorted(data.keys() & _OPTIONAL.keys(), key=_ORDER.__getitem__):
         value = data[wire]
         if value is not None:
-            attr, check = _OPTIONAL[wire]
-            values[attr] = check(value, wire)
-    if scheme == "icao24" and values.get("icao24", address) != address:
+            index, check = _POSITION[wire]
+            row[index] = check(value, wire)
+    if scheme == "icao24" and row[_ICAO24] not in (None, address):
         raise BadFieldError("icao24 is not the track's address", field="icao24",
-                            actual=str(values["icao24"]), expected=address)
-    if scheme == "mmsi" and values.get("mmsi", address) != address:
+                            actual=str(row[_ICAO24]), expected=address)
+    if scheme == "mmsi" and row[_MMSI] not in (None, address):
         raise BadFieldError("mmsi is not the track's MMSI", field="mmsi",
-                            actual=str(values["mmsi"]), expected=address)
-    return TrackUpdate(
-        track_id=track_id, kind=kind, source=source, ts_ms=ts_ms,
-        lat_deg=j.number(j.required(data, "lat"), "lat", -90.0, 90.0),
-        lon_deg=j.number(j.required(data, "lon"), "lon", -180.0, 180.0),
-        **values,  # type: ignore[arg-type]
-    )
+                            actual=str(row[_MMSI]), expected=address)
+    row[_LAT] = j.number(j.required(data, "lat"), "lat", -90.0, 90.0)
+    row[_LON] = j.number(j.required(data, "lon"), "lon", -180.0, 180.0)
+    update: TrackUpdate = tuple.__new__(TrackUpdate, row)
+    return update
 
 
 def _split_track_id(track_id: str) -> tuple[str, str]:
