@@ -80,8 +80,15 @@ def _track_json(track: TrackPoint | TrackUpdate,
     return data
 
 
+_POINT_WIRE = ("track_id", "kind", "source", "time", "ts_ms", "lat", "lon", *_OPTIONAL_WIRE)
+assert TrackPoint._fields[6:] == tuple(attr for _, attr, _ in _OPTIONAL_TRACK_FIELDS)
+
+
 def encode_point(point: TrackPoint) -> bytes:
-    return orjson.dumps(_track_json(point, _optional_of_point))
+    # The same object as _track_json's, zipped from the point's own order (its optional
+    # fields are in wire order; orjson writes the enums by value): one point per report.
+    return orjson.dumps(dict(zip(_POINT_WIRE, (*point[:3], format_ms(point[3]), *point[3:]),
+                                 strict=True)))
 
 
 def encode_update(update: TrackUpdate) -> bytes:

@@ -11,7 +11,7 @@ dead letter so a worker never stops on bad input.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -73,10 +73,10 @@ class Handled:
 
     outputs: list[Output] = field(default_factory=list)
     outcome: str = "accepted"
-    updates: list[TrackUpdate] = field(default_factory=list)
+    updates: Sequence[TrackUpdate] = ()  # immutable defaults: one Handled per record and step
     state: bytes | None = None
     reason: str | None = None  # dead-letter reason, when the outcome is "deadletter"
-    part_reasons: list[str] = field(default_factory=list)
+    part_reasons: Sequence[str] = ()
     static_updates: int = 0  # updates without a position (identity, AIS static data)
     messages: int = 0  # complete messages or items decoded (AIS messages, aircraft, states)
     drop_state: bool = False

@@ -122,9 +122,10 @@ def handle_ais(raw: bytes, meta: RecordMeta, stored: bytes | None, now_ms: int) 
         letter.drop_state = stored == b""
         return letter
     handled = _outcome(stage, raw, meta, now_ms, result.decoded)
-    for orphan in result.orphans:
-        handled.outputs.append(_orphan_letter(stage, meta, orphan, now_ms))
-        handled.part_reasons.append(ORPHAN_FRAGMENT)
+    if result.orphans:
+        handled.outputs.extend(_orphan_letter(stage, meta, orphan, now_ms)
+                               for orphan in result.orphans)
+        handled.part_reasons = [*handled.part_reasons, *[ORPHAN_FRAGMENT] * len(result.orphans)]
     after = result.buffer
     if after is not None and (after.changed or stored == b""):
         if after.is_empty:

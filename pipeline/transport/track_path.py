@@ -173,7 +173,7 @@ class TrackPath:
                 steps.append(handlers.dead_letter(
                     "track", meta, handlers.update_output(update).value, "internal_error",
                     f"{type(exc).__name__}: {exc}", now_ms))
-        handled.updates = []
+        handled.updates = ()
         return tuple(steps)
 
     @staticmethod
