@@ -13,9 +13,13 @@ no partition ``p`` for the higher numbers. Eager rebalancing (aiokafka's) revoke
 everything before it assigns, so a worker never holds input ``p`` without
 ``tracks.updates`` ``p``.
 
-Every member of the group must offer this assignor (Kafka picks a protocol all members
-support): upgrading a group that ran the round-robin assignor means stopping its old
-workers first (``docs/operating.md``).
+The runtime offers this assignor first and aiokafka's round-robin assignor second. The
+group coordinator picks a protocol every member supports, so a rolling upgrade from workers
+that only knew round-robin keeps one working group: it runs round-robin until the last old
+member has left, then switches to this one at the next rebalance (seen on the embedded
+broker too). The direct step stays correct under any assignment: it is taken only for a
+``tracks.updates`` partition the worker owns, and an eager rebalance lands everything
+before a partition moves; round-robin merely sends more updates through the hop.
 """
 
 from __future__ import annotations

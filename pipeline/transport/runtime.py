@@ -55,6 +55,7 @@ from typing import Any, Protocol
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
+from aiokafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
 from aiokafka.errors import CommitFailedError, KafkaError
 
 from pipeline.transport.batch_send import KEY_CACHE_SIZE, BatchSender, key_partition
@@ -194,7 +195,7 @@ class TrackRuntime:
             group_id=self.config.group_id, enable_auto_commit=False,
             auto_offset_reset="earliest", max_poll_records=MAX_RECORDS,
             fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
-            partition_assignment_strategy=(CopartitionedAssignor,),
+            partition_assignment_strategy=(CopartitionedAssignor, RoundRobinPartitionAssignor),
             **self.config.kafka, **self.config.group_timings)
         # Everything loaded so far (zones, tables, libraries) lives as long as the worker:
         # keep it out of the collector's scans, which otherwise pause the loop for tens of ms.
