@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -148,3 +149,26 @@ def configure_logging(level: str, fmt: str, secrets: Iterable[str] = (),
     root.addHandler(handler)
     root.setLevel(level.upper())
     logging.captureWarnings(True)
+    # Python's own last-resort reports ("Exception ignored in ...", an exception ending a
+    # thread) would bypass the handler and break a JSON log with bare lines.
+    sys.unraisablehook = _log_unraisable
+    threading.excepthook = _log_thread_exception
+
+
+def _log_unraisable(unraisable: Any) -> None:
+    """Log what ``sys.unraisablehook`` gets (an exception Python could not raise: in a
+    ``__del__``, a garbage-collected coroutine or future, ...) as one WARNING record."""
+    where = unraisable.err_msg or "Exception ignored in"
+    logging.getLogger("pipeline.unraisable").warning(
+        "%s: %r", where, unraisable.object,
+        exc_info=(unraisable.exc_type, unraisable.exc_value, unraisable.exc_traceback))
+
+
+def _log_thread_exception(args: threading.ExceptHookArgs) -> None:
+    """Log an exception that ended a thread as one ERROR record (``threading.excepthook``)."""
+    if args.exc_type is SystemExit:
+        return
+    name = args.thread.name if args.thread is not None else "?"
+    logging.getLogger("pipeline.thread").error(
+        "thread %s ended by an exception", name,
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback))  # type: ignore[arg-type]

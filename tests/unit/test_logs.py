@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
 import re
+import sys
+import threading
 from collections.abc import Iterator
 
 import orjson
@@ -23,6 +26,8 @@ def out() -> Iterator[io.StringIO]:
     for handler in [h for h in root.handlers if isinstance(h, LineHandler)]:
         root.removeHandler(handler)
     root.setLevel(logging.WARNING)
+    sys.unraisablehook = sys.__unraisablehook__
+    threading.excepthook = threading.__excepthook__
 
 
 def _raise(message: str) -> None:
@@ -87,3 +92,24 @@ def test_a_second_configuration_replaces_the_first(out: io.StringIO) -> None:
     logging.getLogger("x").warning("kept")
     assert other.getvalue() == ""
     assert out.getvalue().endswith("msg=kept\n")
+
+
+class _Noisy:
+    def __del__(self) -> None:
+        raise ValueError("broken in __del__")
+
+
+def test_python_s_last_resort_reports_become_json_records(out: io.StringIO) -> None:
+    configure_logging("INFO", "json", stream=out)
+    noisy = _Noisy()
+    del noisy
+    gc.collect()
+    thread = threading.Thread(target=_raise, args=("thread failed",), name="feeder")
+    thread.start()
+    thread.join()
+    records = [orjson.loads(line) for line in out.getvalue().splitlines()]
+    assert [(r["level"], r["logger"]) for r in records] == [
+        ("WARNING", "pipeline.unraisable"), ("ERROR", "pipeline.thread")]
+    assert "ValueError: broken in __del__" in records[0]["exc"]
+    assert records[1]["msg"] == "thread feeder ended by an exception"
+    assert "RuntimeError: thread failed" in records[1]["exc"]
