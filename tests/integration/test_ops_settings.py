@@ -210,8 +210,13 @@ def test_tls_with_a_client_certificate_for_the_worker(
         from pipeline.transport.kafka_client import client_kwargs
 
         kafka = client_kwargs(Settings.from_env(env))
+        # The track runtime joins its group after the zones are read (a join takes a few
+        # seconds on the embedded broker): wait for it, as the plain-text test does.
+        wait_until(lambda: bool(_group_member_ids(kafka, "adizwatch-tls")), 60,
+                   "the track runtime to join its group over TLS",
+                   lambda: log_path.read_text(errors="replace")[-4000:])
         members = _group_member_ids(kafka, "adizwatch-tls")
-        assert members and all(m.startswith("adizwatch-tls-") for m in members), members
+        assert all(m.startswith("adizwatch-tls-") for m in members), members
     finally:
         if worker.poll() is None:
             worker.terminate()
