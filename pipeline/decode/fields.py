@@ -123,10 +123,18 @@ def parse_rfc3339_ms(text: str, field: str) -> int:
     if len(text) != 24 or text[10] != "T" or text[19] != "." or text[23] != "Z":
         raise BadFieldError("not an RFC 3339 UTC time with milliseconds", field=field,
                             actual=text, expected="YYYY-MM-DDTHH:MM:SS.fffZ")
-    if text[4] != "-" or not text[20:23].isdigit():
+    millis = text[20:23]
+    if text[4] != "-" or not _DECIMAL_DIGITS.issuperset(millis):
         raise BadFieldError("not an RFC 3339 UTC time with milliseconds", field=field,
                             actual=text, expected="YYYY-MM-DDTHH:MM:SS.fffZ")
-    return parse_date_time_ms(text[:10], text[11:23], field)
+    return _second_ms(text[:19], field) + int(millis)
+
+
+@lru_cache(maxsize=8192)
+def _second_ms(text: str, field: str) -> int:
+    """``YYYY-MM-DDTHH:MM:SS`` to epoch milliseconds: the reports of many tracks share their
+    second, so each second is checked and converted once (a refused one is not kept)."""
+    return parse_date_time_ms(text[:10], text[11:19], field)
 
 
 def parse_flag(text: str, field: str) -> bool | None:
