@@ -231,10 +231,18 @@ def identify(events: list[ZoneEvent], point: TrackPoint, moved: bool, table: Ide
     Returns:
         The identifications to publish, with the key of their track, in order.
     """
+    own = point.track_id.encode()
+    if not events:  # the common case: only the point itself
+        state = table.get(own)
+        if not moved:
+            return []
+        after, found = on_point(state, point, ctx, zones)
+        if after != state:
+            table[own] = after
+        return [(own, ident) for ident in found]
     by_track: dict[bytes, list[ZoneEvent]] = {}
     for event in events:
         by_track.setdefault(event.point.track_id.encode(), []).append(event)
-    own = point.track_id.encode()
     published: list[tuple[bytes, Identification]] = []
     for key in [*by_track, *([own] if own not in by_track else [])]:
         state = before = table.get(key)

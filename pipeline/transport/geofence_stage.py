@@ -105,7 +105,7 @@ class GeofenceStage:
         zones = self._zones()
         key = point.track_id.encode()
         result = step(table.get(key), point, zones, self.max_gap_ms, self.lost_after)
-        fenced = Fenced(result.outcome, list(result.events))
+        fenced = Fenced(result.outcome, result.events)  # the step's own new list
         if fenced.moved:
             table[key] = result.state
         clock = self._clock(partition, table, now_ms)

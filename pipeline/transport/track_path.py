@@ -207,10 +207,12 @@ class TrackPath:
         outputs = [Output(TRACK_POINTS, own, codec.encode_point(point))]
         fenced = self.fence.handle(point, partition, record_ts_ms, stores[GEOFENCE_STATE],
                                    now_ms)
-        outputs.extend(Output(ZONE_EVENTS, event.point.track_id.encode(),
-                              codec.encode_zone_event(event)) for event in fenced.events)
+        if fenced.events:  # most points make none
+            outputs.extend(Output(ZONE_EVENTS, event.point.track_id.encode(),
+                                  codec.encode_zone_event(event)) for event in fenced.events)
         found = identify(fenced.events, point, fenced.moved, stores[IDENTITY_STATE], self._ctx,
                          self._zones())
-        outputs.extend(Output(IDENTIFICATIONS, track, codec.encode_identification(ident))
-                       for track, ident in found)
+        if found:
+            outputs.extend(Output(IDENTIFICATIONS, track, codec.encode_identification(ident))
+                           for track, ident in found)
         return Handled(outputs, outcome=fenced.outcome.value)
