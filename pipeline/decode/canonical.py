@@ -100,6 +100,7 @@ _OPTIONAL: dict[str, tuple[str, Check]] = {
     "ship_type": ("ship_type", _int(*SHIP_TYPE_RANGE)),
     "destination": ("destination", _chars(_PRINTABLE, 1, 20, "1-20 printable characters")),
 }
+_TS_MS = _int(*TS_MS_RANGE)
 _REQUIRED = ("track_id", "kind", "source", "time", "ts_ms", "lat", "lon")
 _KNOWN = frozenset(_REQUIRED) | frozenset(_OPTIONAL)
 _ORDER = {wire: i for i, wire in enumerate(_OPTIONAL)}
@@ -136,7 +137,7 @@ def decode_canonical(doc: object) -> TrackUpdate:
     if scheme != "mmsi" and kind is not TrackKind.AIRCRAFT:
         raise BadFieldError("an aircraft address with a kind other than aircraft", field="kind",
                             actual=kind.value)
-    ts_ms = _int(*TS_MS_RANGE)(j.required(data, "ts_ms"), "ts_ms")
+    ts_ms = _TS_MS(j.required(data, "ts_ms"), "ts_ms")
     time_text = j.text(j.required(data, "time"), "time", 24)
     if f.parse_rfc3339_ms(time_text, "time") != ts_ms:
         raise BadFieldError("time and ts_ms disagree", field="time", actual=time_text,
