@@ -27,13 +27,33 @@ def key_partition(key: bytes, count: int) -> int:
     return int((murmur2(key) & 0x7FFFFFFF) % count)
 
 
+class KeyPartitions:
+    """The partition of each recurring key (:func:`key_partition`), remembered (bounded)."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, bytes], int] = {}
+
+    def of(self, topic: str, key: bytes, count: int) -> int:
+        """``key``'s partition among the ``count`` partitions of ``topic``."""
+        known = self._known.get((topic, key))
+        if known is None:
+            if len(self._known) >= KEY_CACHE_SIZE:
+                self._known.clear()
+            known = self._known[(topic, key)] = key_partition(key, count)
+        return known
+
+    def forget(self) -> None:
+        """Forget every key (a partition count changed)."""
+        self._known.clear()
+
+
 class BatchSender:
     """Sends ``(topic, partition or None, key, value)`` records and awaits them all."""
 
     def __init__(self, producer: AIOKafkaProducer) -> None:
         self.producer = producer
         self._partition_counts: dict[str, int] = {}
-        self._key_partitions: dict[tuple[str, bytes], int] = {}
+        self._key_partitions = KeyPartitions()
         self._round_robin = itertools.count()
 
     async def _count(self, topic: str) -> int:
@@ -44,16 +64,12 @@ class BatchSender:
         return count
 
     async def partition_for(self, topic: str, key: bytes | None) -> int:
-        count = await self._count(topic)
+        return self._partition(topic, key, await self._count(topic))
+
+    def _partition(self, topic: str, key: bytes | None, count: int) -> int:
         if key is None:
             return next(self._round_robin) % count
-        cached = self._key_partitions.get((topic, key))
-        if cached is None:
-            if len(self._key_partitions) >= KEY_CACHE_SIZE:
-                self._key_partitions.clear()
-            cached = key_partition(key, count)
-            self._key_partitions[(topic, key)] = cached
-        return cached
+        return self._key_partitions.of(topic, key, count)
 
     async def send_all(self, records: Iterable[tuple[str, int | None, bytes | None, bytes | None]],
                        ) -> None:
@@ -71,13 +87,14 @@ class BatchSender:
         producer = self.producer
         builders: dict[tuple[str, int], Any] = {}
         pending: list[asyncio.Future[Any]] = []
-        known = self._key_partitions
+        counts = self._partition_counts
         for topic, partition, key, value in records:
             if partition is None:
-                # A track's key recurs: look it up here, without a coroutine per record.
-                partition = None if key is None else known.get((topic, key))
-                if partition is None:
-                    partition = await self.partition_for(topic, key)
+                # The topic's count is known after its first record: no coroutine per record.
+                count = counts.get(topic)
+                if count is None:
+                    count = await self._count(topic)
+                partition = self._partition(topic, key, count)
             builder = builders.get((topic, partition))
             if builder is None:
                 builder = builders[(topic, partition)] = producer.create_batch()

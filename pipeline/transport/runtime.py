@@ -58,7 +58,7 @@ from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
 from aiokafka.errors import CommitFailedError, KafkaError
 
-from pipeline.transport.batch_send import KEY_CACHE_SIZE, BatchSender, key_partition
+from pipeline.transport.batch_send import BatchSender, KeyPartitions
 from pipeline.transport.copartition import CopartitionedAssignor
 from pipeline.transport.handlers import Handled, Output, RecordMeta
 from pipeline.transport.state_store import PartitionStore, changelog_topic, recover
@@ -175,7 +175,7 @@ class TrackRuntime:
         self._reader: AIOKafkaConsumer | None = None
         self._updates_topic = topic_name(TRACK_UPDATES, config.prefix)
         self._updates_count = 0  # partitions of tracks.updates, known once assigned
-        self._track_partitions: dict[bytes, int] = {}  # track key -> tracks.updates partition
+        self._track_partitions = KeyPartitions()  # track key -> tracks.updates partition
 
     @property
     def topics(self) -> list[str]:
@@ -371,15 +371,10 @@ class TrackRuntime:
         if tp.topic == self._updates_topic or here not in self._ready or not self._updates_count:
             return None
         route: tuple[int, Stores] = (tp.partition, self._stores[here])
-        count, cache = self._updates_count, self._track_partitions
+        topic, count, partition_of = here.topic, self._updates_count, self._track_partitions.of
 
         def direct(key: bytes) -> tuple[int, Stores] | None:
-            partition = cache.get(key)
-            if partition is None:
-                if len(cache) >= KEY_CACHE_SIZE:
-                    cache.clear()
-                partition = cache[key] = key_partition(key, count)
-            return route if partition == tp.partition else None
+            return route if partition_of(topic, key, count) == tp.partition else None
 
         return direct
 
@@ -448,7 +443,7 @@ class TrackRuntime:
             updates_count = len(self._consumer.partitions_for_topic(self._updates_topic) or ())
             if updates_count != self._updates_count:
                 self._updates_count = updates_count
-                self._track_partitions.clear()
+                self._track_partitions.forget()
             count = await recover(self._reader, wanted)
             self._ready |= partitions
             log.info("partitions assigned count=%d state_records=%d recovered_in=%.2fs",
