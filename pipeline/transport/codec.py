@@ -8,9 +8,8 @@ on an internal topic may have been written by another version or by hand.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from operator import itemgetter
-from typing import Any
 
 import orjson
 
@@ -58,41 +57,39 @@ _ADDRESS_TYPES = {a.value: a for a in AddressType}
 
 
 _OPTIONAL_WIRE = tuple(wire for wire, _, _ in _OPTIONAL_TRACK_FIELDS)
-_optional_of_point = itemgetter(*(TrackPoint._fields.index(attr)
-                                  for _, attr, _ in _OPTIONAL_TRACK_FIELDS))
+_POINT_WIRE = ("track_id", "kind", "source", "time", "ts_ms", "lat", "lon", *_OPTIONAL_WIRE)
+assert TrackPoint._fields[6:] == tuple(attr for _, attr, _ in _OPTIONAL_TRACK_FIELDS)
 _optional_of_update = itemgetter(*(TrackUpdate._fields.index(attr)
                                    for _, attr, _ in _OPTIONAL_TRACK_FIELDS))
+"""An update's optional fields in wire order (its own order differs from a point's)."""
 
 
-def _track_json(track: TrackPoint | TrackUpdate,
-                optional: Callable[[Any], tuple[object, ...]]) -> dict[str, object]:
+def _point_json(point: TrackPoint) -> dict[str, object]:
+    # Zipped from the point's own order (its optional fields are in wire order; orjson
+    # writes the enums by value): one point per report, so one C call for all fields.
+    return dict(zip(_POINT_WIRE, (*point[:3], format_ms(point[3]), *point[3:]), strict=True))
+
+
+def _update_json(update: TrackUpdate) -> dict[str, object]:
     data: dict[str, object] = {
-        "track_id": track.track_id,
-        "kind": track.kind.value,
-        "source": track.source.value,
-        "time": format_ms(track.ts_ms),
-        "ts_ms": track.ts_ms,
-        "lat": track.lat_deg,
-        "lon": track.lon_deg,
+        "track_id": update.track_id,
+        "kind": update.kind.value,
+        "source": update.source.value,
+        "time": format_ms(update.ts_ms),
+        "ts_ms": update.ts_ms,
+        "lat": update.lat_deg,
+        "lon": update.lon_deg,
     }
-    # The optional fields by position (both records are named tuples): one C call for all.
-    data.update(zip(_OPTIONAL_WIRE, optional(track), strict=True))
+    data.update(zip(_OPTIONAL_WIRE, _optional_of_update(update), strict=True))
     return data
 
 
-_POINT_WIRE = ("track_id", "kind", "source", "time", "ts_ms", "lat", "lon", *_OPTIONAL_WIRE)
-assert TrackPoint._fields[6:] == tuple(attr for _, attr, _ in _OPTIONAL_TRACK_FIELDS)
-
-
 def encode_point(point: TrackPoint) -> bytes:
-    # The same object as _track_json's, zipped from the point's own order (its optional
-    # fields are in wire order; orjson writes the enums by value): one point per report.
-    return orjson.dumps(dict(zip(_POINT_WIRE, (*point[:3], format_ms(point[3]), *point[3:]),
-                                 strict=True)))
+    return orjson.dumps(_point_json(point))
 
 
 def encode_update(update: TrackUpdate) -> bytes:
-    return orjson.dumps(_track_json(update, _optional_of_update))
+    return orjson.dumps(_update_json(update))
 
 
 def _load_object(raw: bytes) -> dict[str, object]:
@@ -223,7 +220,7 @@ def _zone_event_json(event: ZoneEvent) -> dict[str, object]:
         "zone_kind": event.zone_kind,
         "last_seen": None if event.last_seen_ms is None else format_ms(event.last_seen_ms),
         "last_seen_ts_ms": event.last_seen_ms,
-        "report": _track_json(point, _optional_of_point),
+        "report": _point_json(point),
     }
 
 
@@ -305,7 +302,7 @@ def encode_identification(ident: Identification) -> bytes:
         "previous_identity": ident.previous_identity.value,
         "rule": ident.rule,
         "reasons": list(ident.reasons),
-        "report": _track_json(point, _optional_of_point),
+        "report": _point_json(point),
     }
     return orjson.dumps(data)
 
