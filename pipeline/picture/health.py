@@ -8,10 +8,17 @@ record arrived on an output topic. :func:`assess` turns them into one of five st
 =========  ==========================================================================
 starting   no lag measured yet
 ok         caught up (lag 0), or behind but producing output
-lagging    more than ``LAGGING_RECORDS`` behind, still producing output
+lagging    more than ``LAGGING_RECORDS`` behind on two probes in a row, still producing output
 stalled    behind and no output for ``STALLED_AFTER_MS``: is a worker running?
 down       the broker did not answer the last probe
 =========  ==========================================================================
+
+One probe over ``LAGGING_RECORDS`` is not enough to call the pipeline lagging. The lag counts
+records the group has not *committed*, and a worker commits what it processed every couple of
+seconds (``runtime.COMMIT_INTERVAL_S``): a burst of a few thousand records that the worker has
+already turned into alerts still counts in full until that commit. Probes are further apart
+than a commit interval, so a backlog that is still over the threshold on the next probe is one
+the workers are not working off. (Like a Prometheus alert's ``for:`` clause.)
 """
 
 from __future__ import annotations
@@ -46,7 +53,7 @@ class Health:
 
 
 def assess(lag: int | None, probe_error: str | None, last_activity_ms: int,
-           now_ms: int) -> Health:
+           now_ms: int, previous_lag: int | None = None) -> Health:
     """Judge the pipeline from the latest lag probe and the latest output.
 
     Args:
@@ -56,6 +63,7 @@ def assess(lag: int | None, probe_error: str | None, last_activity_ms: int,
         last_activity_ms: wall time the last output record arrived, or the picture started
             if later (so a fresh picture is not called stalled at once).
         now_ms: wall time now.
+        previous_lag: the lag of the probe before, or None when there was none.
     """
     if probe_error is not None:
         return Health(HealthStatus.DOWN, f"broker unreachable: {probe_error}", lag)
@@ -68,6 +76,6 @@ def assess(lag: int | None, probe_error: str | None, last_activity_ms: int,
         return Health(HealthStatus.STALLED,
                       f"{lag} input records waiting, no output for {quiet_ms // 1000} s: "
                       "is a worker running?", lag)
-    if lag > LAGGING_RECORDS:
+    if lag > LAGGING_RECORDS and previous_lag is not None and previous_lag > LAGGING_RECORDS:
         return Health(HealthStatus.LAGGING, f"{lag} input records behind", lag)
     return Health(HealthStatus.OK, f"processing, {lag} input records behind", lag)

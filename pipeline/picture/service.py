@@ -59,6 +59,8 @@ class PictureOptions:
     tick_s: float = 0.25
     """Deltas per second to pages: 4, smooth enough and light for the browser."""
     probe_every_s: float = 3.0
+    """Longer than the workers' commit interval (2 s): a backlog is called lagging when two
+    probes in a row see it (``health.py``), so one commit must fall between them."""
     probe_timeout_s: float = 10.0
     limits: PictureLimits = field(default_factory=PictureLimits)
 
@@ -151,6 +153,7 @@ class PictureService:
         kafka = client_kwargs(self.settings)
         while not self._stop.is_set():
             error: str | None = None
+            previous_lag = lag
             try:
                 lagging = await asyncio.wait_for(
                     lagging_partitions(kafka, self.settings.group_id, partitions),
@@ -162,7 +165,7 @@ class PictureService:
                 error = f"{type(exc).__name__}: {exc}"[:200] or type(exc).__name__
             now_ms = self.clock()
             last = max(self._started_ms, self.feed_status.last_record_ms or 0)
-            self.hub.health = assess(lag, error, last, now_ms)
+            self.hub.health = assess(lag, error, last, now_ms, previous_lag)
             await asyncio.sleep(self.options.probe_every_s)
 
 

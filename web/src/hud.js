@@ -34,6 +34,7 @@ export class Hud {
   health(h) {
     const el = $("health");
     el.dataset.status = h.status;
+    el.dataset.lag = h.lag ?? "";
     el.title = h.detail + (h.lag != null ? `\nworker lag: ${h.lag} records` : "");
     $("health-status").textContent = HEALTH_LABEL[h.status] ?? h.status.toUpperCase();
   }
