@@ -34,6 +34,7 @@ from pipeline.transport.config_follower import follow
 from pipeline.transport.handlers import Handled, RecordMeta
 from pipeline.transport.kafka_client import client_kwargs
 from pipeline.transport.runtime import Liveness, RuntimeConfig, RuntimeStopped, TrackRuntime
+from pipeline.transport.state_store import changelog_topic
 from pipeline.transport.topics import (
     DEADLETTER,
     FLIGHTPLANS,
@@ -92,6 +93,9 @@ def create_app(settings: Settings, zones: LiveZones, ctx: IdentifyContext, metri
         value_serializer="raw",
         web_enabled=False,
         datadir=str(settings.data_dir / app_id),
+        # faust's leader election (timers with on_leader=True) is not used; its topic,
+        # "<app id>-__assignor-__leader", would be the one topic outside the prefix.
+        topic_disable_leader=True,
         **(extra_settings or {}),
     )
 
@@ -100,8 +104,14 @@ def create_app(settings: Settings, zones: LiveZones, ctx: IdentifyContext, metri
                          value_type=bytes, partitions=settings.partitions)
 
     outputs = {spec: topic(spec) for spec in (ZONES_CONFIG, ZONES_CHANGES, DEADLETTER)}
+    # The changelog inside the topic prefix, like the track runtime's: faust would name it
+    # "<app id>-zones-accepted-changelog", the same name when the prefix is empty.
+    accepted_changelog = app.topic(
+        changelog_topic(settings.topic_prefix, app_id, "zones-accepted"), key_type=bytes,
+        value_type=bytes, partitions=settings.partitions, compacting=True, deleting=False,
+        acks=False, internal=True)
     zones_table = app.Table("zones-accepted", default=None, key_type=bytes, value_type=bytes,
-                            partitions=settings.partitions)
+                            partitions=settings.partitions, changelog_topic=accepted_changelog)
 
     async def deliver(stage: str, meta: RecordMeta, handled: Handled) -> None:
         metrics.count(stage, meta.topic, handled.outcome, handled.reason, handled.part_reasons)

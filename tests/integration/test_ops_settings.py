@@ -80,6 +80,35 @@ def test_worker_logs_json_lines_and_joins_with_the_client_id(
     assert f"client_id={client_id}" in start["msg"]
 
 
+def _topics(kafka: dict[str, object]) -> set[str]:
+    async def go() -> set[str]:
+        admin = AIOKafkaAdminClient(**kafka)
+        await admin.start()
+        try:
+            return set(await admin.list_topics())
+        finally:
+            await admin.close()
+
+    return asyncio.run(go())
+
+
+def test_every_topic_a_worker_creates_carries_the_topic_prefix(
+        deployment: Deployment, workers: Workers) -> None:
+    # A cluster shared by teams grants topic rights by prefix: a worker must not need any
+    # topic outside its own (faust's table changelog and leader topic included).
+    kafka = {"bootstrap_servers": deployment.bootstrap_servers}
+    before = _topics(kafka)
+    worker = workers.start()
+    wait_until(lambda: bool(_group_member_ids(kafka, deployment.group_id)), 120,
+               "the track runtime to join its group", workers.log_text)
+    created = _topics(kafka) - before
+    assert workers.stop(worker) == 0, workers.log_text()
+    prefix = deployment.prefix
+    assert {f"{prefix}adsb.sbs", f"{prefix}zones.config",
+            f"{prefix}{deployment.group_id}.control-zones-accepted-changelog"} <= created, created
+    assert [t for t in created if not t.startswith(prefix)] == [], created
+
+
 def test_sasl_password_never_appears_in_the_logs_even_at_debug(
         deployment: Deployment, workers: Workers) -> None:
     """Tansu refuses the SASL handshake (no SASL), so the clients fail at once: the CLI and the

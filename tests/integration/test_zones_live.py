@@ -248,3 +248,31 @@ def test_zones_cli_puts_deletes_and_lists_live_zones(
     ids = {orjson.loads(line)["id"] for line in capsys.readouterr().out.splitlines()}
     assert ids == {"cn-east-china-sea-adiz", "us-alaska-adiz", "us-contiguous-adiz-atlantic-gulf",
                    "us-contiguous-adiz-pacific", "us-guam-adiz", "watch-circle", "new-box"}
+
+
+def test_accepted_zone_versions_survive_a_worker_restart(
+        deployment: Deployment, workers: Workers) -> None:
+    # The version in force of each zone is a faust table, its changelog inside the topic
+    # prefix: a restarted worker rebuilds it, so the same definition sent again is
+    # "unchanged" (not "added") and a new one an update of it.
+    bootstrap = deployment.bootstrap_servers
+    zones_topic = deployment.topic("zones.config")
+    first = workers.start()
+    wait_until(lambda: _logs_show(workers, r"zones ready", 1), 120,
+               "the worker to read zones.config", workers.log_text)
+    produce_records(bootstrap, zones_topic, [(b"watch-circle", CIRCLE_V1)])
+    wait_until(lambda: len(_values(deployment, "zones.changes")) == 1, 60,
+               "the zone to be accepted", workers.log_text)
+    assert workers.stop(first) == 0, workers.log_text()
+
+    second = workers.start()
+    wait_until(lambda: _logs_show(workers, r"zones ready", 1), 120,
+               "the restarted worker to read zones.config", workers.log_text)
+    produce_records(bootstrap, zones_topic, [(b"watch-circle", CIRCLE_V1),
+                                             (b"watch-circle", CIRCLE_V2)])
+    wait_until(lambda: len(_values(deployment, "zones.changes")) >= 3, 60,
+               "the restarted worker to judge both definitions", workers.log_text)
+    changes = _values(deployment, "zones.changes")
+    assert [(c["zone_id"], c["action"]) for c in changes] == [
+        ("watch-circle", "added"), ("watch-circle", "unchanged"), ("watch-circle", "updated")]
+    assert workers.stop(second) == 0, workers.log_text()
