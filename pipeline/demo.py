@@ -151,8 +151,7 @@ async def _consume_outputs(settings: Settings, tally: Tally,
 
 async def _drained(settings: Settings) -> bool:
     """True when the worker group has committed every record of the topics it consumes."""
-    lag = await pipeline_lag(client_kwargs(settings), settings.topic_prefix,
-                             settings.group_id, settings.partitions)
+    lag = await pipeline_lag(client_kwargs(settings), settings.topic_prefix, settings.group_id)
     return not lag
 
 

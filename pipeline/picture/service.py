@@ -18,7 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
-from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
 
 from pipeline.geofence.zones import load_zone_files
@@ -146,9 +145,7 @@ class PictureService:
             self.hub.tick()
 
     async def _probe(self) -> None:
-        prefix = self.settings.topic_prefix
-        partitions = [TopicPartition(topic_name(spec, prefix), p)
-                      for spec in _WORKER_INPUTS for p in range(self.settings.partitions)]
+        topics = [topic_name(spec, self.settings.topic_prefix) for spec in _WORKER_INPUTS]
         lag: int | None = None
         kafka = client_kwargs(self.settings)
         while not self._stop.is_set():
@@ -156,7 +153,7 @@ class PictureService:
             previous_lag = lag
             try:
                 lagging = await asyncio.wait_for(
-                    lagging_partitions(kafka, self.settings.group_id, partitions),
+                    lagging_partitions(kafka, self.settings.group_id, topics),
                     self.options.probe_timeout_s)
                 lag = sum(lagging.values())
             except asyncio.CancelledError:

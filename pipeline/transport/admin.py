@@ -66,15 +66,21 @@ class PartitionMismatchError(RuntimeError):
 
 
 async def partition_counts(kafka: Mapping[str, Any], names: Iterable[str]) -> dict[str, int]:
-    """The partition count of each existing topic of ``names``."""
+    """The partition count of each existing topic of ``names``.
+
+    Every topic's metadata is asked for, not the named ones': a Metadata request naming a
+    missing topic has a broker with ``auto.create.topics.enable`` (Kafka's default) create
+    it, with the broker's partition count and no compaction.
+    """
+    wanted = set(names)
     admin = AIOKafkaAdminClient(**kafka)
     await admin.start()
     try:
-        topics = await admin.describe_topics(list(names))
+        topics = await admin.describe_topics()
     finally:
         await admin.close()
     return {topic["topic"]: len(topic["partitions"]) for topic in topics
-            if topic["error_code"] == 0}
+            if topic["error_code"] == 0 and topic["topic"] in wanted}
 
 
 async def ensure_changelogs(settings: Settings) -> dict[str, int]:

@@ -7,22 +7,31 @@ integration tests. Partitions are always named explicitly when listing a group's
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from pipeline.transport.topics import ZONES_CONFIG, TopicSpec, control_group, topic_name
+from pipeline.transport.admin import partition_counts
+from pipeline.transport.topics import ZONES_CONFIG, control_group, topic_name
 from pipeline.transport.track_path import TOPICS
 
 
 async def lagging_partitions(kafka: Mapping[str, Any], group_id: str,
-                             partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
-    """Partitions where ``group_id`` has not committed up to the end, with the lag of each.
+                             topics: Sequence[str]) -> dict[TopicPartition, int]:
+    """Partitions of ``topics`` where ``group_id`` has not committed up to the end, with the
+    lag of each.
 
-    ``kafka``: client keyword arguments (``kafka_client.client_kwargs``).
+    ``kafka``: client keyword arguments (``kafka_client.client_kwargs``). Every partition
+    the cluster has is counted, whatever ``ADIZWATCH_PARTITIONS`` says (topics created
+    beforehand may have more); a topic that does not exist has no lag.
     """
+    counts = await partition_counts(kafka, topics)
+    partitions = [TopicPartition(topic, p) for topic in topics
+                  for p in range(counts.get(topic, 0))]
+    if not partitions:
+        return {}
     probe = AIOKafkaConsumer(**kafka, group_id=None)
     admin = AIOKafkaAdminClient(**kafka)
     try:
@@ -42,8 +51,8 @@ async def lagging_partitions(kafka: Mapping[str, Any], group_id: str,
     return lag
 
 
-async def pipeline_lag(kafka: Mapping[str, Any], prefix: str, group_id: str,
-                       partitions: int) -> dict[TopicPartition, int]:
+async def pipeline_lag(kafka: Mapping[str, Any], prefix: str,
+                       group_id: str) -> dict[TopicPartition, int]:
     """What a deployment's workers have not processed yet, partition by partition.
 
     ``kafka``: client keyword arguments (``kafka_client.client_kwargs``).
@@ -51,11 +60,8 @@ async def pipeline_lag(kafka: Mapping[str, Any], prefix: str, group_id: str,
     The track runtime's group (``group_id``) consumes the inputs and ``tracks.updates``;
     the faust control group consumes ``zones.config``.
     """
-    def tps(specs: tuple[TopicSpec, ...]) -> list[TopicPartition]:
-        return [TopicPartition(topic_name(spec, prefix), p)
-                for spec in specs for p in range(partitions)]
-
-    lag = await lagging_partitions(kafka, group_id, tps(TOPICS))
+    lag = await lagging_partitions(kafka, group_id,
+                                   [topic_name(spec, prefix) for spec in TOPICS])
     lag |= await lagging_partitions(kafka, control_group(group_id),
-                                    tps((ZONES_CONFIG,)))
+                                    [topic_name(ZONES_CONFIG, prefix)])
     return lag

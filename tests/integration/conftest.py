@@ -80,8 +80,7 @@ class Deployment:
     def caught_up(self) -> bool:
         """Have the workers processed every record of every topic they consume?"""
         return not asyncio.run(pipeline_lag({"bootstrap_servers": [self.bootstrap_servers]},
-                                            self.prefix,
-                                            self.group_id, self.partitions))
+                                            self.prefix, self.group_id))
 
 
 class Workers:

@@ -97,8 +97,7 @@ def replay_feeds(deployment: Deployment, speed: float | None) -> int:
 def wait_caught_up(deployment: Deployment, workers: Workers, timeout_s: float = 120) -> None:
     def lag() -> str:
         lagging = asyncio.run(pipeline_lag({"bootstrap_servers": [deployment.bootstrap_servers]},
-                                           deployment.prefix, deployment.group_id,
-                                           deployment.partitions))
+                                           deployment.prefix, deployment.group_id))
         return f"lag per partition: {lagging}\n{workers.log_text()}"
 
     wait_until(deployment.caught_up, timeout_s, "the worker group to commit every input", lag)
