@@ -8,7 +8,7 @@ record arrived on an output topic. :func:`assess` turns them into one of five st
 =========  ==========================================================================
 starting   no lag measured yet
 ok         caught up (lag 0), or behind but producing output
-lagging    more than ``LAGGING_RECORDS`` behind on two probes in a row, still producing output
+lagging    over ``LAGGING_RECORDS`` behind on two probes in a row, output flowing
 stalled    behind and no output for ``STALLED_AFTER_MS``: is a worker running?
 down       the broker did not answer the last probe
 =========  ==========================================================================
