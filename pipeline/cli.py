@@ -153,6 +153,7 @@ def _cmd_run(settings: Settings) -> int:
 def _cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     from aiokafka import AIOKafkaProducer
 
+    from pipeline.transport.admin import ensure_catalogue
     from pipeline.transport.kafka_client import client_kwargs
     from pipeline.transport.replay import read_feed, replay
 
@@ -162,6 +163,7 @@ def _cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     speed = None if args.as_fast_as_possible else args.speed
 
     async def go() -> int:
+        await ensure_catalogue(settings)  # the catalogue's topics as a worker creates them
         producer = AIOKafkaProducer(**client_kwargs(settings), linger_ms=5)
         await producer.start()
         try:

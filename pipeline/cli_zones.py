@@ -163,11 +163,13 @@ def _check(files: list[Path]) -> int:
 def _publish(settings: Settings, records: list[tuple[bytes, bytes | None]]) -> int:
     from aiokafka import AIOKafkaProducer
 
+    from pipeline.transport.admin import ensure_catalogue
     from pipeline.transport.kafka_client import client_kwargs
 
     topic = topic_name(ZONES_CONFIG, settings.topic_prefix)
 
     async def go() -> None:
+        await ensure_catalogue(settings)  # else the first send creates it, uncompacted
         producer = AIOKafkaProducer(**client_kwargs(settings))
         await producer.start()
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -71,10 +72,14 @@ async def follow_outputs(settings: Settings, state: PictureState, clock: Callabl
     """Consume the output topics into ``state`` until ``stop`` is set."""
     names = {topic_name(spec, settings.topic_prefix): spec for spec in FOLLOWED}
     consumer = AIOKafkaConsumer(
-        *names, **client_kwargs(settings), group_id=None, auto_offset_reset="earliest",
+        **client_kwargs(settings), group_id=None, auto_offset_reset="earliest",
         enable_auto_commit=False, metadata_max_age_ms=METADATA_MAX_AGE_MS)
     try:
         await consumer.start()
+        # By pattern, not by name: the client then asks for every topic's metadata, while a
+        # request naming a topic that does not exist yet has the broker create it with its
+        # own defaults (auto.create.topics.enable, Kafka's default; the embedded broker too).
+        consumer.subscribe(pattern="^(?:" + "|".join(map(re.escape, names)) + ")$")
         log.info("picture following topics=%s bootstrap=%s", ",".join(names),
                  settings.bootstrap_servers)
         while not stop.is_set():

@@ -7,6 +7,7 @@ from aiokafka import AIOKafkaProducer
 
 from pipeline.identify.watchlist import WatchEntry
 from pipeline.settings import Settings
+from pipeline.transport.admin import ensure_catalogue
 from pipeline.transport.config_codec import encode_flightplan
 from pipeline.transport.config_files import FileLoad
 from pipeline.transport.kafka_client import client_kwargs
@@ -28,7 +29,13 @@ def watch_row(entry: WatchEntry) -> dict[str, str | None]:
 
 
 async def produce_config(settings: Settings, loaded: FileLoad) -> int:
-    """Send every entry and plan of ``loaded``; returns how many were sent."""
+    """Send every entry and plan of ``loaded``; returns how many were sent.
+
+    The catalogue's missing topics are created first (compacted, with the deployment's
+    partitions): a first send to a missing topic would have the broker create it with its
+    own defaults when it auto-creates topics.
+    """
+    await ensure_catalogue(settings)
     producer = AIOKafkaProducer(**client_kwargs(settings))
     await producer.start()
     try:

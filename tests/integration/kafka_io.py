@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from pipeline.transport.replay import ReplayRecord, replay
 
@@ -79,6 +80,20 @@ def read_all(bootstrap: str, topic: str, partitions: int) -> list[tuple[bytes | 
             return out
         finally:
             await consumer.stop()
+
+    return asyncio.run(go())
+
+
+def list_topics(bootstrap: str) -> set[str]:
+    """Every topic on the broker (a Metadata request for all of them: it creates none)."""
+
+    async def go() -> set[str]:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        await admin.start()
+        try:
+            return set(await admin.list_topics())
+        finally:
+            await admin.close()
 
     return asyncio.run(go())
 

@@ -26,7 +26,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pipeline.transport.broker import _free_port, tansu_binary, wait_until_ready
 from pipeline.transport.tansu_compat import apply_tansu_workarounds
 from tests.integration.conftest import REPO, Deployment, Workers
-from tests.integration.kafka_io import wait_until
+from tests.integration.kafka_io import list_topics, wait_until
 from tests.tls_certs import Pki, make_pki
 
 pytestmark = pytest.mark.integration
@@ -80,28 +80,16 @@ def test_worker_logs_json_lines_and_joins_with_the_client_id(
     assert f"client_id={client_id}" in start["msg"]
 
 
-def _topics(kafka: dict[str, object]) -> set[str]:
-    async def go() -> set[str]:
-        admin = AIOKafkaAdminClient(**kafka)
-        await admin.start()
-        try:
-            return set(await admin.list_topics())
-        finally:
-            await admin.close()
-
-    return asyncio.run(go())
-
-
 def test_every_topic_a_worker_creates_carries_the_topic_prefix(
         deployment: Deployment, workers: Workers) -> None:
     # A cluster shared by teams grants topic rights by prefix: a worker must not need any
     # topic outside its own (faust's table changelog and leader topic included).
     kafka = {"bootstrap_servers": deployment.bootstrap_servers}
-    before = _topics(kafka)
+    before = list_topics(deployment.bootstrap_servers)
     worker = workers.start()
     wait_until(lambda: bool(_group_member_ids(kafka, deployment.group_id)), 120,
                "the track runtime to join its group", workers.log_text)
-    created = _topics(kafka) - before
+    created = list_topics(deployment.bootstrap_servers) - before
     assert workers.stop(worker) == 0, workers.log_text()
     prefix = deployment.prefix
     assert {f"{prefix}adsb.sbs", f"{prefix}zones.config",

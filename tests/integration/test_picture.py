@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -32,7 +33,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from pipeline.demo import bundled_feeds
 from tests.integration.conftest import REPO, Deployment, Workers
-from tests.integration.kafka_io import produce
+from tests.integration.kafka_io import list_topics, produce, wait_until
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -297,3 +298,17 @@ def test_the_picture_in_a_real_browser(deployment: Deployment, workers: Workers,
     _centre_on_alert(late, F16)
     late.screenshot(path=str(tmp_path / "picture-late.png"))
     assert errors == [], errors
+
+
+def test_the_picture_started_before_the_workers_creates_no_topic(
+        deployment: Deployment, picture: PictureProcess) -> None:
+    # Its feed and its health probe must wait for the workers' topics: asking the broker
+    # about them by name would have it create them with its own defaults (no compaction,
+    # its partition count), and the workers would then find them made wrong.
+    wait_until(lambda: b"picture following" in picture.log_path.read_bytes(), 30,
+               "the picture to follow its topics", picture.log_text)
+    time.sleep(4)  # past a lag probe (every 3 s) and the feed's first metadata requests
+    assert picture.process.poll() is None, picture.log_text()
+    made = {t for t in list_topics(deployment.bootstrap_servers)
+            if t.startswith(deployment.prefix)}
+    assert made == set(), made

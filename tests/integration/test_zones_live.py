@@ -230,18 +230,21 @@ def test_zones_cli_puts_deletes_and_lists_live_zones(
         deployment: Deployment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     from pipeline.cli import main
-    from pipeline.settings import Settings
-    from pipeline.transport.admin import ensure_catalogue
+    from pipeline.transport.admin import partition_counts
 
     monkeypatch.setenv("ADIZWATCH_BOOTSTRAP_SERVERS", deployment.bootstrap_servers)
     monkeypatch.setenv("ADIZWATCH_TOPIC_PREFIX", deployment.prefix)
-    asyncio.run(ensure_catalogue(Settings(bootstrap_servers=deployment.bootstrap_servers,
-                                          topic_prefix=deployment.prefix,
-                                          partitions=deployment.partitions)))
+    monkeypatch.setenv("ADIZWATCH_PARTITIONS", "3")
     path = tmp_path / "watch.geojson"
     path.write_bytes(b'{"type": "FeatureCollection", "features": [' + CIRCLE_V1 + b", "
                      + NEW_BOX + b"]}")
     assert main(["zones", "put", str(path)]) == 0
+    # Before any worker: the CLI created the catalogue as a worker does (the deployment's
+    # partitions, zones.config compacted), not the broker on the first send (its defaults).
+    zones_topic = deployment.topic("zones.config")
+    counts = asyncio.run(partition_counts({"bootstrap_servers": deployment.bootstrap_servers},
+                                          [zones_topic, deployment.topic("adsb.sbs")]))
+    assert counts == {zones_topic: 3, deployment.topic("adsb.sbs"): 3}, counts
     assert main(["zones", "delete", "us-hawaii-adiz"]) == 0
     capsys.readouterr()
     assert main(["zones", "list", "--live", "--json"]) == 0
