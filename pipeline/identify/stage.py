@@ -233,9 +233,9 @@ def identify(events: list[ZoneEvent], point: TrackPoint, moved: bool, table: Ide
     """
     own = point.track_id.encode()
     if not events:  # the common case: only the point itself
-        state = table.get(own)
         if not moved:
             return []
+        state = table.get(own)
         after, found = on_point(state, point, ctx, zones)
         if after != state:
             table[own] = after

@@ -66,20 +66,24 @@ class PartitionMismatchError(RuntimeError):
 
 
 async def partition_counts(kafka: Mapping[str, Any], names: Iterable[str]) -> dict[str, int]:
-    """The partition count of each existing topic of ``names``.
+    """The partition count of each existing topic of ``names``."""
+    admin = AIOKafkaAdminClient(**kafka)
+    await admin.start()
+    try:
+        return await counts_with(admin, names)
+    finally:
+        await admin.close()
+
+
+async def counts_with(admin: AIOKafkaAdminClient, names: Iterable[str]) -> dict[str, int]:
+    """:func:`partition_counts` through a started admin client.
 
     Every topic's metadata is asked for, not the named ones': a Metadata request naming a
     missing topic has a broker with ``auto.create.topics.enable`` (Kafka's default) create
     it, with the broker's partition count and no compaction.
     """
     wanted = set(names)
-    admin = AIOKafkaAdminClient(**kafka)
-    await admin.start()
-    try:
-        topics = await admin.describe_topics()
-    finally:
-        await admin.close()
-    return {topic["topic"]: len(topic["partitions"]) for topic in topics
+    return {topic["topic"]: len(topic["partitions"]) for topic in await admin.describe_topics()
             if topic["error_code"] == 0 and topic["topic"] in wanted}
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from pipeline.transport.admin import partition_counts
+from pipeline.transport.admin import counts_with
 from pipeline.transport.topics import ZONES_CONFIG, control_group, topic_name
 from pipeline.transport.track_path import TOPICS
 
@@ -27,16 +27,16 @@ async def lagging_partitions(kafka: Mapping[str, Any], group_id: str,
     the cluster has is counted, whatever ``ADIZWATCH_PARTITIONS`` says (topics created
     beforehand may have more); a topic that does not exist has no lag.
     """
-    counts = await partition_counts(kafka, topics)
-    partitions = [TopicPartition(topic, p) for topic in topics
-                  for p in range(counts.get(topic, 0))]
-    if not partitions:
-        return {}
     probe = AIOKafkaConsumer(**kafka, group_id=None)
     admin = AIOKafkaAdminClient(**kafka)
     try:
         await probe.start()
         await admin.start()
+        counts = await counts_with(admin, topics)
+        partitions = [TopicPartition(topic, p) for topic in topics
+                      for p in range(counts.get(topic, 0))]
+        if not partitions:
+            return {}
         ends = await probe.end_offsets(partitions)
         committed = await admin.list_consumer_group_offsets(group_id, partitions=partitions)
     finally:
