@@ -1,6 +1,6 @@
 """End-to-end pipeline throughput and ingest-to-alert latency, against same-run baselines.
 
-One embedded broker (Tansu), one set of messages, four phases, each on fresh topics:
+One embedded broker (Tansu), one set of messages, five phases, each on fresh topics:
 
 =============  ==============================================================================
 phase          what runs, what is measured
@@ -9,6 +9,9 @@ faust          baseline: a bare faust pass-through agent (``e2e_faust_passthroug
                subprocess) copies a pre-loaded backlog of the N messages from topic A to B
 aiokafka       baseline: a bare aiokafka ``getmany`` + ``send`` loop committing per batch
                (``e2e_aiokafka_passthrough.py``, a subprocess), same backlog, A -> B
+runtime        baseline: the project's own track runtime (``e2e_runtime_passthrough.py``, a
+               subprocess) with pass-through stages, same backlog, ``tracks.canonical`` ->
+               ``tracks.points``: the most any stage code could reach in this runtime
 pipeline       the N messages pre-loaded into ``<prefix>tracks.canonical``, then real
                workers (``python -m pipeline run --embedded-broker``) started on them;
                counted: records on ``<prefix>tracks.points``
@@ -79,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-seconds", type=float, default=20.0)
     parser.add_argument("--drain-s", type=float, default=30.0,
                         help="how long the latency phase waits for the backlog after sending")
-    parser.add_argument("--phases", default="faust,aiokafka,pipeline,latency")
+    parser.add_argument("--phases", default="faust,aiokafka,runtime,pipeline,latency")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--profile-seconds", type=int, default=20)
     parser.add_argument("--seed", type=int, default=6)

@@ -1,4 +1,4 @@
-"""The phases of the end-to-end bench: two pass-through baselines, pipeline throughput, latency.
+"""The phases of the end-to-end bench: three pass-through baselines, pipeline throughput, latency.
 
 Each phase runs on fresh topics of the one broker, starts its processes through
 :class:`~e2e_procs.Children` and measures them only through their topics (see
@@ -127,6 +127,30 @@ class Bench:
                                f"{self.children.log_tail(name)}")
         rate = sustained_rate(tail.timestamps[sink], tail.arrivals[sink], self.opts.warmup)
         self.say(f"{name}: {rate['records']} records, {rate['sustained_per_s']:.0f}/s, "
+                 f"{measured['per_cpu_s']}/CPU s ({measured['ended']})")
+        return rate | measured
+
+    async def runtime(self, reports: Sequence[Report]) -> dict[str, object]:
+        """The project's track runtime with pass-through stages (``e2e_runtime_passthrough``):
+        pre-loaded ``tracks.canonical``, counted on ``tracks.points``, as the pipeline phase."""
+        prefix, group, tail = await self._deployment("r")
+        load_s = await produce_backlog(self.bootstrap, prefix + INPUT, reports)
+        self.say(f"runtime: {len(reports)} messages pre-loaded in {load_s:.1f} s")
+        script = REPO / "bench" / "e2e_runtime_passthrough.py"
+        await tail.start()
+        try:
+            proc = self.children.start("runtime", [sys.executable, str(script)],
+                                       self._env(prefix, group), REPO)
+            measured = await self.measure(tail, prefix + POINTS, len(reports), [proc])
+            self.children.stop("runtime")
+        finally:
+            await tail.stop()
+        if measured["ended"] in ("no output", "process exited"):
+            raise RuntimeError(f"runtime baseline: {measured['ended']}\n"
+                               f"{self.children.log_tail('runtime')}")
+        rate = sustained_rate(tail.timestamps[prefix + POINTS], tail.arrivals[prefix + POINTS],
+                              self.opts.warmup)
+        self.say(f"runtime: {rate['records']} records, {rate['sustained_per_s']:.0f}/s, "
                  f"{measured['per_cpu_s']}/CPU s ({measured['ended']})")
         return rate | measured
 
@@ -259,7 +283,7 @@ class Bench:
 
 async def run(opts: Options, bench: Bench) -> dict[str, object]:
     traffic = Traffic(opts.seed)
-    throughput = opts.phases & {"faust", "aiokafka", "pipeline"}
+    throughput = opts.phases & {"faust", "aiokafka", "runtime", "pipeline"}
     reports = traffic.reports(opts.messages if throughput else 0, opts.points_per_track,
                               THROUGHPUT_TRACKS)
     bench.say(f"{len(reports)} messages of {sum(traffic.kinds.values())} tracks "
@@ -269,6 +293,8 @@ async def run(opts: Options, bench: Bench) -> dict[str, object]:
         out["faust"] = await bench.passthrough("faust", reports)
     if "aiokafka" in opts.phases:
         out["aiokafka"] = await bench.passthrough("aiokafka", reports)
+    if "runtime" in opts.phases:
+        out["runtime"] = await bench.runtime(reports)
     if "pipeline" in opts.phases:
         out["pipeline"] = await bench.throughput(reports)
     if "latency" in opts.phases:

@@ -38,7 +38,10 @@ def summary(opts: Options, phases: dict[str, object], seconds: float,
         return round(a / b, 3) if a and b else None
 
     pipe, faust_rate, aio_rate = rate("pipeline"), rate("faust"), rate("aiokafka")
-    cpu = {name: per_cpu(name) for name in ("pipeline", "faust", "aiokafka")}
+    cpu = {name: per_cpu(name) for name in ("pipeline", "faust", "aiokafka", "runtime")}
+    # CPU microseconds per point the stages add to the runtime that carries them.
+    stage_us = (round(1e6 / cpu["pipeline"] - 1e6 / cpu["runtime"], 1)
+                if cpu["pipeline"] and cpu["runtime"] else None)
     per_worker = round(pipe / opts.workers, 1) if pipe is not None else None
     lat = phases.get("latency")
     latency = lat["latency_ms"] if isinstance(lat, dict) else None
@@ -51,6 +54,8 @@ def summary(opts: Options, phases: dict[str, object], seconds: float,
         "workers": opts.workers, "points_per_s_per_worker": per_worker,
         "baseline_faust_msgs_per_s": faust_rate, "baseline_aiokafka_msgs_per_s": aio_rate,
         "ratio_vs_faust": ratio_faust, "ratio_vs_aiokafka": ratio_aio,
+        "baseline_runtime_points_per_s": rate("runtime"),
+        "stage_cpu_us_per_point": stage_us,
         "latency_ms": latency, "offered_rate": opts.latency_rate,
         # Records per CPU second of the processes under test: independent of the other load
         # on a shared machine (see loadavg), so these ratios are the steadier ones.
@@ -87,8 +92,12 @@ def show(console: Console, result: dict[str, object]) -> None:
         ("ratio vs faust", result["ratio_vs_faust"], TARGETS["ratio_vs_faust"],
          met["ratio_vs_faust"]),
         ("ratio vs aiokafka", result["ratio_vs_aiokafka"], "", None),
-        ("per CPU s: pipeline / faust / aiokafka",
-         " / ".join(str(per_cpu[k]) for k in ("pipeline", "faust", "aiokafka")), "", None),
+        ("runtime, pass-through stages, points/s", result["baseline_runtime_points_per_s"],
+         "", None),
+        ("per CPU s: pipeline / faust / aiokafka / runtime",
+         " / ".join(str(per_cpu[k]) for k in ("pipeline", "faust", "aiokafka", "runtime")),
+         "", None),
+        ("stage CPU us per point", result["stage_cpu_us_per_point"], "", None),
         ("per CPU s ratio vs faust", per_cpu["ratio_vs_faust"], "", None),
         (f"latency p50/p95 ms at {result['offered_rate']:.0f}/s",
          f"{lat.get('p50')} / {lat.get('p95')}", "", None),
