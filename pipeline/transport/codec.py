@@ -65,9 +65,13 @@ _optional_of_update = itemgetter(*(TrackUpdate._fields.index(attr)
 
 
 def _point_json(point: TrackPoint) -> dict[str, object]:
+    """The point's wire form: its known fields only (an absent field means unknown, as a
+    null would; most reports know a third of them, and the point is half the size)."""
     # Zipped from the point's own order (its optional fields are in wire order; orjson
-    # writes the enums by value): one point per report, so one C call for all fields.
-    return dict(zip(_POINT_WIRE, (*point[:3], format_ms(point[3]), *point[3:]), strict=True))
+    # writes the enums by value).
+    return {name: value for name, value in zip(
+        _POINT_WIRE, (*point[:3], format_ms(point[3]), *point[3:]), strict=True)
+        if value is not None}
 
 
 def _update_json(update: TrackUpdate) -> dict[str, object]:
@@ -80,7 +84,8 @@ def _update_json(update: TrackUpdate) -> dict[str, object]:
         "lat": update.lat_deg,
         "lon": update.lon_deg,
     }
-    data.update(zip(_OPTIONAL_WIRE, _optional_of_update(update), strict=True))
+    data.update((name, value) for name, value in zip(
+        _OPTIONAL_WIRE, _optional_of_update(update), strict=True) if value is not None)
     return data
 
 
