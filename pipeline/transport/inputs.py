@@ -97,13 +97,16 @@ def handle_opensky(raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
 
 
 def handle_canonical(raw: bytes, meta: RecordMeta, now_ms: int) -> Handled:
-    """``tracks.canonical`` record -> one ``tracks.updates`` record, or a dead letter."""
+    """``tracks.canonical`` record -> one ``tracks.updates`` record, or a dead letter.
 
-    def decode() -> Decoded:
+    One point per record, always positioned, never rejected in part: built directly, as
+    :func:`~pipeline.transport.handlers.handle_sbs` does, without the multi-part outcome.
+    """
+    try:
         update = decode_canonical(load_json(raw, CANONICAL_MAX_BYTES))
-        return Decoded(updates=[update], accepted=1, messages=1)
-
-    return _json_input("decode.canonical", raw, meta, now_ms, decode)
+    except DecodeError as exc:
+        return dead_letter("decode.canonical", meta, raw, exc.reason, exc.detail, now_ms)
+    return Handled(updates=(update,), messages=1)
 
 
 def handle_ais(raw: bytes, meta: RecordMeta, stored: bytes | None, now_ms: int) -> Handled:
