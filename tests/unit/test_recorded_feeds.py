@@ -105,15 +105,15 @@ def test_bcl_sar_log_has_212_sar_aircraft_positions() -> None:
     assert len(sar) == 212
     # One SAR aircraft (MMSI 1059), every report with a position and an altitude.
     assert {u["track_id"] for u in sar} == {"mmsi:000001059"}
-    assert all(u["lat"] is not None and u["altitude_ft"] is not None for u in sar)
+    assert all(u.get("lat") is not None and u.get("altitude_ft") is not None for u in sar)
 
 
 def test_readsb_military_flags_come_from_dbflags() -> None:
     military = {}
     for n in range(1, 6):
         for u in run_feed(f"adsb/readsb_aircraft_{n}.json", "readsb").updates:
-            if u["military_flag"]:
-                military[u["track_id"]] = (u["callsign"], u["aircraft_type"])
+            if u.get("military_flag"):  # absent: unknown
+                military[u["track_id"]] = (u.get("callsign"), u.get("aircraft_type"))
     assert military == {
         "icao24:ae54cd": ("STALK88", "C30J"), "icao24:ae4c60": ("INTEL90", "B350"),
         "icao24:ae571d": ("D99", "V22"), "icao24:ae5cea": ("SKULL62", "H60"),
