@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.identify.aircraft_types import AircraftTypes
+from pipeline.identify.evaluations import Evaluations
 from pipeline.identify.flightplan import FlightPlanBook
 from pipeline.identify.icao_country import CountryVerdict, IcaoCountryTable
 from pipeline.identify.military import MilitaryRanges
 from pipeline.identify.mmsi_country import MidTable
-from pipeline.identify.rules import RuleTable
+from pipeline.identify.rules import Decision, RuleTable
 from pipeline.identify.squawk import SquawkMeaning, SquawkTable
 from pipeline.identify.watchlist import WatchEntry, Watchlist
 from pipeline.model.track import TrackKind, TrackPoint
@@ -36,6 +37,10 @@ class IdentifyContext:
     allied: frozenset[str]
     watchlist: Watchlist = field(default_factory=Watchlist)
     plans: FlightPlanBook = field(default_factory=FlightPlanBook)
+    evaluations: Evaluations[tuple[Decision, Enrichment]] = field(
+        default_factory=Evaluations, compare=False, repr=False)
+    """The identify stage's kept evaluations (``evaluations.py``); the reference tables
+    above are fixed for the life of a context, the watch-list and the rules are checked."""
 
     @classmethod
     def load(cls, rules: RuleTable, allied: frozenset[str]) -> IdentifyContext:

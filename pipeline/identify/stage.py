@@ -131,9 +131,17 @@ def _publish(trigger: Trigger, cause: str, state: IdentityState, previous: Stand
 
 def _evaluate(state: IdentityState, point: TrackPoint, ctx: IdentifyContext,
               zones: ZoneLookup) -> tuple[Decision, Enrichment]:
-    found = enrich(point, ctx)
-    decision = ctx.rules.decide(_facts(state, found, point, ctx, zones), found.evidence())
-    return decision, found
+    # Everything the evaluation reads of the point and the state (``evaluations.py``).
+    key = (point.track_id, point.kind, point.icao24, point.callsign, point.military_flag,
+           point.aircraft_type, point.squawk, state.inside, state.correlations,
+           state.squawk_changed_inside, state.regained_inside)
+    kept = ctx.evaluations.get(key, ctx.rules, ctx.watchlist, zones)
+    if kept is None:
+        found = enrich(point, ctx)
+        decision = ctx.rules.decide(_facts(state, found, point, ctx, zones), found.evidence())
+        kept = (decision, found)
+        ctx.evaluations.put(key, kept)
+    return kept
 
 
 def on_zone_event(state: IdentityState | None, event: ZoneEvent, ctx: IdentifyContext,

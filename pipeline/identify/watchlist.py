@@ -160,6 +160,8 @@ class Watchlist:
     """
 
     def __init__(self, entries: Iterable[WatchEntry] = ()) -> None:
+        self.version = 0
+        """Counts the changes (:meth:`put`, :meth:`delete`): answers given before differ."""
         self._by_key: dict[str, WatchEntry] = {}
         self._patterns: dict[str, WatchEntry] = {}  # callsign pattern -> entry, load order
         self._answers: dict[tuple[str | None, str | None, str | None], WatchEntry | None] = {}
@@ -174,12 +176,14 @@ class Watchlist:
         if entry.key.startswith("callsign:"):
             self._patterns[entry.key[9:]] = entry
         self._answers.clear()
+        self.version += 1
 
     def delete(self, key: str) -> None:
         self._by_key.pop(key, None)
         if key.startswith("callsign:"):
             self._patterns.pop(key[9:], None)
         self._answers.clear()
+        self.version += 1
 
     def match(self, icao24: str | None = None, mmsi: str | None = None,
               callsign: str | None = None) -> WatchEntry | None:

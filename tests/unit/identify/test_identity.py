@@ -160,6 +160,20 @@ def test_live_watchlist_change_inside_changes_identity(ctx: IdentifyContext,
     assert (change.trigger, change.identity) == (Trigger.IDENTITY_CHANGE, SI.HOSTILE)
 
 
+def test_live_watchlist_delete_inside_changes_identity_back(ctx: IdentifyContext,
+                                                             zones: ZoneSet) -> None:
+    # Each report repeats the evidence of the one before: the evaluation kept for it must
+    # not outlive a change of the list, either way.
+    state, _ = _enter(ctx, zones, _point("a1b2c4"))
+    ctx.watchlist.put(load_csv(WATCH.replace("A12345", "A1B2C4"), "live").entries[-1])
+    state, (hostile,) = on_point(state, _point("a1b2c4", 5), ctx, zones)
+    assert on_point(state, _point("a1b2c4", 6), ctx, zones)[1] == []
+    ctx.watchlist.delete("icao24:a1b2c4")
+    _, (back,) = on_point(state, _point("a1b2c4", 7), ctx, zones)
+    assert (hostile.identity, back.identity, back.previous_identity) == (
+        SI.HOSTILE, SI.UNKNOWN, SI.HOSTILE)
+
+
 def test_exit_publishes_and_closes(ctx: IdentifyContext, zones: ZoneSet) -> None:
     state, entry = _enter(ctx, zones, _point("71c2d7", 60, callsign="KAL272"))
     exit_event = _event(_point("71c2d7", 4000, callsign="KAL272"), Transition.EXIT)
