@@ -26,8 +26,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-KEPT = 50_000
-"""Evaluations kept at most (then all are forgotten): one or a few per track in a zone."""
+KEPT = 20_000
+"""Evaluations kept at most (then all are forgotten): one or a few per track in a zone, so
+a worker keeps up to about 20,000 tracks inside zones without re-enriching them (each
+kept answer is a few hundred bytes)."""
 
 
 class Evaluations(Generic[T]):
