@@ -167,6 +167,8 @@ class TrackRuntime:
         self._consumer: AIOKafkaConsumer | None = None
         self._producer: AIOKafkaProducer | None = None
         self._sender: BatchSender | None = None
+        self._state_producer: AIOKafkaProducer | None = None
+        self._state_sender: BatchSender | None = None
         self._flights: deque[asyncio.Future[None]] = deque()
         self._unlanded_acks: list[asyncio.Future[Any]] = []
         self._unlanded_offsets: dict[TopicPartition, int] = {}
@@ -189,6 +191,13 @@ class TrackRuntime:
         self._producer = AIOKafkaProducer(acks="all", linger_ms=0, max_batch_size=512 * 1024,
                                           **self.config.kafka)
         self._sender = BatchSender(self._producer)
+        # The changelogs have a producer of their own: aiokafka sends one request at a time
+        # per broker connection, and a batch for a partition waits until the one before it
+        # has left; a landing's thousands of state records would hold the next batches'
+        # outputs (and the loop that hands them over) behind them.
+        self._state_producer = AIOKafkaProducer(acks="all", linger_ms=0,
+                                                max_batch_size=512 * 1024, **self.config.kafka)
+        self._state_sender = BatchSender(self._state_producer)
         self._reader = AIOKafkaConsumer(group_id=None, enable_auto_commit=False,
                                         auto_offset_reset="earliest", **self.config.kafka)
         self._consumer = AIOKafkaConsumer(
@@ -207,6 +216,7 @@ class TrackRuntime:
         gc.set_threshold(*GC_THRESHOLDS)
         try:
             await self._producer.start()
+            await self._state_producer.start()
             await self._reader.start()
             await self._consumer.start()
             self._consumer.subscribe(self.topics, listener=_Listener(self))
@@ -228,7 +238,7 @@ class TrackRuntime:
             log.warning("track runtime did not stop within %.0f s", timeout_s)
 
     async def _close(self) -> None:
-        for client in (self._consumer, self._reader, self._producer):
+        for client in (self._consumer, self._reader, self._producer, self._state_producer):
             if client is not None:
                 try:
                     await client.stop()
@@ -310,13 +320,13 @@ class TrackRuntime:
                     offsets: dict[TopicPartition, int]) -> None:
         """In order: the outputs acknowledged, the previous landing done, the state changes
         written and acknowledged, the offsets committed."""
-        assert self._sender is not None
+        assert self._state_sender is not None
         try:
             records = await self._serialise(changes)
             await asyncio.gather(*acked)
             if previous is not None:
                 await previous
-            await self._sender.send_all(records)
+            await self._state_sender.send_all(records)
         except Exception as exc:
             # Sticky: every later landing and the loop itself stop on it (a rebalance
             # listener's error alone would only be logged by aiokafka).
