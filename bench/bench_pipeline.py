@@ -1,6 +1,6 @@
 """End-to-end pipeline throughput and ingest-to-alert latency, against same-run baselines.
 
-One embedded broker (Tansu), one set of messages, five phases, each on fresh topics:
+One embedded broker (Tansu), one set of messages, six phases, each on fresh topics:
 
 =============  ==============================================================================
 phase          what runs, what is measured
@@ -15,6 +15,9 @@ runtime        baseline: the project's own track runtime (``e2e_runtime_passthro
 pipeline       the N messages pre-loaded into ``<prefix>tracks.canonical``, then real
                workers (``python -m pipeline run --embedded-broker``) started on them;
                counted: records on ``<prefix>tracks.points``
+runtime-       baseline: the latency phase's paced input through the runtime baseline
+latency        (pass-through stages); point record time minus raw record time: what the
+               broker, the clients and the runtime take with no stage, in the same run
 latency        fresh prefix, a worker running and idle (a probe track's zone entry came
                out), then messages sent at a paced rate (default 5,000/s for 20 s); each
                record on ``zones.events`` and ``alerts.identification`` is joined to the raw
@@ -82,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-seconds", type=float, default=20.0)
     parser.add_argument("--drain-s", type=float, default=30.0,
                         help="how long the latency phase waits for the backlog after sending")
-    parser.add_argument("--phases", default="faust,aiokafka,runtime,pipeline,latency")
+    parser.add_argument("--phases",
+                        default="faust,aiokafka,runtime,pipeline,runtime-latency,latency")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--profile-seconds", type=int, default=20)
     parser.add_argument("--seed", type=int, default=6)

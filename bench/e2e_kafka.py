@@ -57,6 +57,10 @@ class PacedResult:
     record_ts_ms: dict[tuple[str, int], int]  # (track id, event ts_ms) -> record timestamp
     sent: int
     seconds: float  # from the first send to the last send() call
+    ack_ms: list[int] = field(default_factory=list)
+    """Per record: its acknowledgement's arrival minus its record timestamp. The time a
+    record spent in the bench's producer and the broker's produce path before it could be
+    consumed at all; part of every latency measured from the record timestamp."""
 
     @property
     def rate(self) -> float:
@@ -74,13 +78,22 @@ async def produce_paced(bootstrap: str, topic: str, reports: Sequence[Report],
     await producer.start()
     try:
         futures = []
+        acked_at = [0] * len(reports)
+
+        def acked(index: int) -> Callable[[object], None]:
+            def done(_: object) -> None:
+                acked_at[index] = time.time_ns() // 1_000_000
+            return done
+
         start = time.perf_counter()
         i = 0
         while i < len(reports):
             due = int((time.perf_counter() - start) * rate) + 1
             while i < min(due, len(reports)):
                 r = reports[i]
-                futures.append(await producer.send(topic, r.value, key=r.key))
+                future = await producer.send(topic, r.value, key=r.key)
+                future.add_done_callback(acked(i))
+                futures.append(future)
                 i += 1
             await asyncio.sleep(0.002)
         seconds = time.perf_counter() - start
@@ -88,7 +101,8 @@ async def produce_paced(bootstrap: str, topic: str, reports: Sequence[Report],
     finally:
         await producer.stop()
     stamps = {(r.track_id, r.ts_ms): m.timestamp for r, m in zip(reports, metas, strict=True)}
-    return PacedResult(stamps, len(reports), seconds)
+    ack_ms = [at - m.timestamp for at, m in zip(acked_at, metas, strict=True)]
+    return PacedResult(stamps, len(reports), seconds, ack_ms)
 
 
 @dataclass

@@ -21,7 +21,14 @@ import orjson
 from e2e_kafka import Tail, create_topics, produce_backlog, produce_paced
 from e2e_procs import Children, cpu_seconds
 from e2e_profile import start_record, summarise
-from e2e_stats import Received, alert_latencies, sustained_rate
+from e2e_stats import (
+    Received,
+    alert_latencies,
+    by_second,
+    copy_latencies,
+    percentiles,
+    sustained_rate,
+)
 from e2e_traffic import T0_MS, Report, Traffic, probe_track
 from revision import commit
 from rich.console import Console
@@ -262,9 +269,55 @@ class Bench:
         alerts = {t: Received(tail.values[prefix + t], tail.timestamps[prefix + t],
                               tail.arrivals[prefix + t]) for t in ALERT_TOPICS}
         return alert_latencies(alerts, sent.record_ts_ms, probe[0].track_id) | {
+            "producer_ack_ms": percentiles(sent.ack_ms),
+            "producer_ack_ms_by_second": by_second(sent.ack_ms, sent.rate),
             "offered_rate": self.opts.latency_rate, "achieved_rate": round(sent.rate, 1),
             "sent": sent.sent, "points_out": points_out, "caught_up": points_out >= sent.sent,
             "ended": outcome}
+
+    async def runtime_latency(self) -> dict[str, object]:
+        """The latency phase's paced input through the runtime baseline (pass-through
+        stages): point record time minus raw record time. What the broker, the clients and
+        the runtime take without any stage, in the same run."""
+        prefix, group = f"q{self.tag}.", f"adizwatch-bench-q{self.tag}"
+        await create_topics(self.bootstrap, [prefix + INPUT, prefix + POINTS],
+                            self.opts.partitions)
+        tail = Tail(self.bootstrap, [prefix + POINTS], self.opts.partitions,
+                    keep_values=frozenset({prefix + POINTS}))
+        script = REPO / "bench" / "e2e_runtime_passthrough.py"
+        await tail.start()
+        try:
+            self.children.start("runtime-latency", [sys.executable, str(script)],
+                                self._env(prefix, group), REPO)
+            probe = probe_track(Traffic(self.opts.seed).zones, PROBE_TRACK, PROBE_T0_MS, 240)
+            start = time.monotonic()
+            for report in probe:  # ready: its first record came through
+                await produce_backlog(self.bootstrap, prefix + INPUT, [report])
+                await asyncio.sleep(PROBE_INTERVAL_S)
+                if tail.count(prefix + POINTS) or time.monotonic() - start > FIRST_OUTPUT_S:
+                    break
+            if not tail.count(prefix + POINTS):
+                raise RuntimeError("runtime latency: no output\n"
+                                   f"{self.children.log_tail('runtime-latency')}")
+            await asyncio.sleep(2.0)  # idle
+            count = round(self.opts.latency_rate * self.opts.latency_seconds)
+            reports = Traffic(self.opts.seed + 1).reports(count, self.opts.points_per_track,
+                                                          LATENCY_TRACKS)
+            before = tail.count(prefix + POINTS)
+            sent = await produce_paced(self.bootstrap, prefix + INPUT, reports,
+                                       self.opts.latency_rate)
+            outcome = await tail.wait(prefix + POINTS, before + sent.sent, stall_s=5.0,
+                                      cap_s=self.opts.drain_s + sent.seconds, first_s=30.0)
+            self.children.stop("runtime-latency")
+        finally:
+            await tail.stop()
+        got = Received(tail.values[prefix + POINTS], tail.timestamps[prefix + POINTS],
+                       tail.arrivals[prefix + POINTS])
+        result = copy_latencies(got, sent.record_ts_ms)
+        self.say(f"runtime latency: p50/p99 {result['latency_ms']['p50']}/"  # type: ignore[index]
+                 f"{result['latency_ms']['p99']} ms at {sent.rate:.0f}/s")  # type: ignore[index]
+        return result | {"producer_ack_ms": percentiles(sent.ack_ms), "sent": sent.sent,
+                         "ended": outcome}
 
     async def _wait_ready(self, prefix: str, tail: Tail, probe: Sequence[Report]) -> float:
         """Feed the probe track a report at a time until its zone event comes out."""
@@ -297,6 +350,8 @@ async def run(opts: Options, bench: Bench) -> dict[str, object]:
         out["runtime"] = await bench.runtime(reports)
     if "pipeline" in opts.phases:
         out["pipeline"] = await bench.throughput(reports)
+    if "runtime-latency" in opts.phases:
+        out["runtime_latency"] = await bench.runtime_latency()
     if "latency" in opts.phases:
         out["latency"] = await bench.latency()
     return out

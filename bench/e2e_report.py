@@ -45,6 +45,8 @@ def summary(opts: Options, phases: dict[str, object], seconds: float,
     per_worker = round(pipe / opts.workers, 1) if pipe is not None else None
     lat = phases.get("latency")
     latency = lat["latency_ms"] if isinstance(lat, dict) else None
+    base = phases.get("runtime_latency")
+    runtime_latency = base["latency_ms"] if isinstance(base, dict) else None
     ratio_faust, ratio_aio = ratio(per_worker, faust_rate), ratio(per_worker, aio_rate)
     # A latency measured on a worker that never caught up covers only what it reached.
     p99 = latency["p99"] if latency and lat["caught_up"] else None  # type: ignore[index]
@@ -57,6 +59,9 @@ def summary(opts: Options, phases: dict[str, object], seconds: float,
         "baseline_runtime_points_per_s": rate("runtime"),
         "stage_cpu_us_per_point": stage_us,
         "latency_ms": latency, "offered_rate": opts.latency_rate,
+        # The same paced input through the runtime baseline (no stage): what the broker,
+        # the clients and the runtime alone take, point by point.
+        "baseline_runtime_latency_ms": runtime_latency,
         # Records per CPU second of the processes under test: independent of the other load
         # on a shared machine (see loadavg), so these ratios are the steadier ones.
         "per_cpu_s": cpu | {"ratio_vs_faust": ratio(cpu["pipeline"], cpu["faust"]),
@@ -83,6 +88,7 @@ def show(console: Console, result: dict[str, object]) -> None:
         table.add_column(column)
     met: dict[str, bool] = result["met"]  # type: ignore[assignment]
     lat: dict[str, object] = result["latency_ms"] or {}  # type: ignore[assignment]
+    base: dict[str, object] = result["baseline_runtime_latency_ms"] or {}  # type: ignore[assignment]
     per_cpu: dict[str, float | None] = result["per_cpu_s"]  # type: ignore[assignment]
     rows = [
         ("points/s per worker", result["points_per_s_per_worker"],
@@ -103,6 +109,8 @@ def show(console: Console, result: dict[str, object]) -> None:
          f"{lat.get('p50')} / {lat.get('p95')}", "", None),
         ("latency p99 ms", lat.get("p99"), f"< {TARGETS['p99_ms']}", met["p99_ms"]),
         ("latency max ms (n)", f"{lat.get('max')} ({lat.get('n')})", "", None),
+        ("runtime baseline latency p50/p99 ms",
+         f"{base.get('p50')} / {base.get('p99')}", "", None),
     ]
     for name, value, target, ok in rows:
         mark = "" if ok is None else ("[green]yes[/green]" if ok else "[red]no[/red]")

@@ -55,6 +55,15 @@ class Received:
     arrivals: Sequence[int]
 
 
+def by_second(values: Sequence[float], rate: float) -> dict[str, list[float | int]]:
+    """Values in send order, sent at ``rate`` per second: "<second>": [p50, p99, max, n]."""
+    rows: dict[int, list[float]] = {}
+    for index, value in enumerate(values):
+        rows.setdefault(int(index / rate) if rate else 0, []).append(value)
+    return {str(second): [percentiles(v)[k] for k in ("p50", "p99", "max", "n")]
+            for second, v in sorted(rows.items())}
+
+
 def alert_latencies(alerts: Mapping[str, Received], sent: Mapping[tuple[str, int], int],
                     skip_track: str) -> dict[str, object]:
     """Alert record time minus the record time of the raw report that caused it.
@@ -65,6 +74,8 @@ def alert_latencies(alerts: Mapping[str, Received], sent: Mapping[tuple[str, int
     whose report was not sent in this run are counted as unmatched.
     """
     by_topic: dict[str, list[float]] = {}
+    per_second: dict[int, list[float]] = {}  # by the raw record's second since the first send
+    first_sent = min(sent.values(), default=0)
     arrival: list[float] = []
     types: Counter[str] = Counter()
     unmatched = 0
@@ -80,10 +91,35 @@ def alert_latencies(alerts: Mapping[str, Received], sent: Mapping[tuple[str, int
                 unmatched += 1
                 continue
             by_topic.setdefault(topic, []).append(stamp - raw_ts)
+            per_second.setdefault((raw_ts - first_sent) // 1000, []).append(stamp - raw_ts)
             arrival.append(arrived - raw_ts)
     every = [v for values in by_topic.values() for v in values]
     return {"latency_ms": percentiles(every),
             "latency_ms_by_topic": {t: percentiles(v) for t, v in by_topic.items()},
             # Cross-check: until the bench's reader got the alert (adds its polling delay).
             "arrival_latency_ms": percentiles(arrival),
-            "alerts_by_type": dict(sorted(types.items())), "alerts_unmatched": unmatched}
+            "alerts_by_type": dict(sorted(types.items())), "alerts_unmatched": unmatched,
+            # Whether the tail is a trend (falling behind) or spikes (pauses): one row per
+            # second of sending, "<second>": [p50, p99, max, n].
+            "latency_ms_by_second": {
+                str(second): [percentiles(v)[k] for k in ("p50", "p99", "max", "n")]
+                for second, v in sorted(per_second.items())}}
+
+
+def copy_latencies(got: Received, sent: Mapping[tuple[str, int], int]) -> dict[str, object]:
+    """Output record time minus input record time, for outputs that are their input copied
+    (the runtime baseline's points are the canonical records themselves)."""
+    latencies: list[tuple[int, float]] = []
+    for value, stamp in zip(got.values, got.timestamps, strict=True):
+        doc = orjson.loads(value)
+        raw_ts = sent.get((doc["track_id"], doc["ts_ms"]))
+        if raw_ts is not None:
+            latencies.append((raw_ts, stamp - raw_ts))
+    first = min(sent.values(), default=0)
+    per_second: dict[int, list[float]] = {}
+    for raw_ts, ms in latencies:
+        per_second.setdefault((raw_ts - first) // 1000, []).append(ms)
+    return {"latency_ms": percentiles([ms for _, ms in latencies]),
+            "latency_ms_by_second": {
+                str(second): [percentiles(v)[k] for k in ("p50", "p99", "max", "n")]
+                for second, v in sorted(per_second.items())}}
