@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
-from e2e_kafka import Tail, create_topics, produce_backlog, produce_paced
+from e2e_kafka import PacedResult, Tail, create_topics, produce_backlog, produce_paced
 from e2e_procs import Children, cpu_seconds
 from e2e_profile import start_record, summarise
 from e2e_stats import (
@@ -251,16 +251,8 @@ class Bench:
             probe = probe_track(Traffic(self.opts.seed).zones, PROBE_TRACK, PROBE_T0_MS, 240)
             ready_s = await self._wait_ready(prefix, tail, probe)
             self.say(f"latency: worker ready after {ready_s:.1f} s (probe's zone event out)")
-            await asyncio.sleep(2.0)  # idle
-            count = round(self.opts.latency_rate * self.opts.latency_seconds)
-            reports = Traffic(self.opts.seed + 1).reports(count, self.opts.points_per_track,
-                                                          LATENCY_TRACKS)
             before = tail.count(prefix + POINTS)
-            sent = await produce_paced(self.bootstrap, prefix + INPUT, reports,
-                                       self.opts.latency_rate)
-            self.say(f"latency: sent {sent.sent} at {sent.rate:.0f}/s; draining")
-            outcome = await tail.wait(prefix + POINTS, before + sent.sent, stall_s=5.0,
-                                      cap_s=self.opts.drain_s + sent.seconds, first_s=30.0)
+            sent, outcome = await self._paced(prefix, tail, "latency")
             await asyncio.sleep(1.0)  # alerts follow their point
             self._stop_workers("latency")
         finally:
@@ -299,15 +291,7 @@ class Bench:
             if not tail.count(prefix + POINTS):
                 raise RuntimeError("runtime latency: no output\n"
                                    f"{self.children.log_tail('runtime-latency')}")
-            await asyncio.sleep(2.0)  # idle
-            count = round(self.opts.latency_rate * self.opts.latency_seconds)
-            reports = Traffic(self.opts.seed + 1).reports(count, self.opts.points_per_track,
-                                                          LATENCY_TRACKS)
-            before = tail.count(prefix + POINTS)
-            sent = await produce_paced(self.bootstrap, prefix + INPUT, reports,
-                                       self.opts.latency_rate)
-            outcome = await tail.wait(prefix + POINTS, before + sent.sent, stall_s=5.0,
-                                      cap_s=self.opts.drain_s + sent.seconds, first_s=30.0)
+            sent, outcome = await self._paced(prefix, tail, "runtime latency")
             self.children.stop("runtime-latency")
         finally:
             await tail.stop()
@@ -318,6 +302,20 @@ class Bench:
                  f"{result['latency_ms']['p99']} ms at {sent.rate:.0f}/s")  # type: ignore[index]
         return result | {"producer_ack_ms": percentiles(sent.ack_ms), "sent": sent.sent,
                          "ended": outcome}
+
+    async def _paced(self, prefix: str, tail: Tail, phase: str) -> tuple[PacedResult, str]:
+        """2 s idle, then the latency traffic at the paced rate; waits for its points."""
+        await asyncio.sleep(2.0)
+        count = round(self.opts.latency_rate * self.opts.latency_seconds)
+        reports = Traffic(self.opts.seed + 1).reports(count, self.opts.points_per_track,
+                                                      LATENCY_TRACKS)
+        before = tail.count(prefix + POINTS)
+        sent = await produce_paced(self.bootstrap, prefix + INPUT, reports,
+                                   self.opts.latency_rate)
+        self.say(f"{phase}: sent {sent.sent} at {sent.rate:.0f}/s; draining")
+        outcome = await tail.wait(prefix + POINTS, before + sent.sent, stall_s=5.0,
+                                  cap_s=self.opts.drain_s + sent.seconds, first_s=30.0)
+        return sent, outcome
 
     async def _wait_ready(self, prefix: str, tail: Tail, probe: Sequence[Report]) -> float:
         """Feed the probe track a report at a time until its zone event comes out."""
