@@ -17,8 +17,8 @@ The order of the work (the at-least-once contract, ``docs/operating.md``):
 3. every :data:`COMMIT_INTERVAL_S` the processed records "land": the changed state is
    captured (the current value of each changed key, by reference: values are never changed
    in place), serialised in chunks between batches, and once every output sent so far is
-   acknowledged and the previous landing is done, written to the stores' changelogs and
-   acknowledged;
+   acknowledged and the previous landing is done, written to the stores' changelogs (by a
+   producer of their own, so that they never queue the outputs) and acknowledged;
 4. then the input offsets processed up to the capture are committed.
 
 A crash before a landing's state is written leaves the changelog behind the outputs: the
