@@ -26,7 +26,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from e2e_stats import percentiles
+from e2e_stats import percentiles, second_rows
 from revision import commit
 
 from pipeline.transport.broker import EmbeddedBroker
@@ -100,9 +100,7 @@ def main() -> int:
     result = {
         "name": "delivery", "rate": args.rate, "seconds": args.seconds, "commit": commit(),
         "delivery_ms": percentiles(every),
-        "delivery_ms_by_second": {
-            str(second): [percentiles(v)[k] for k in ("p50", "p99", "max", "n")]
-            for second, v in sorted(ages.items())},
+        "delivery_ms_by_second": second_rows(ages),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2))

@@ -122,10 +122,15 @@ class Bench:
         argv += ([f"bench-faust-{self.tag}", str(self.work / "faust")] if name == "faust"
                  else [f"bench-aiokafka-{self.tag}"])
         tail = Tail(self.bootstrap, [sink], self.opts.partitions)
+        return await self._one_process(name, argv, self._env(), tail, sink, len(reports))
+
+    async def _one_process(self, name: str, argv: list[str], env: dict[str, str], tail: Tail,
+                           sink: str, expected: int) -> dict[str, object]:
+        """Start one baseline process, count what arrives on ``sink``, stop it."""
         await tail.start()
         try:
-            proc = self.children.start(name, argv, self._env(), REPO)
-            measured = await self.measure(tail, sink, len(reports), [proc])
+            proc = self.children.start(name, argv, env, REPO)
+            measured = await self.measure(tail, sink, expected, [proc])
             self.children.stop(name)
         finally:
             await tail.stop()
@@ -144,22 +149,9 @@ class Bench:
         load_s = await produce_backlog(self.bootstrap, prefix + INPUT, reports)
         self.say(f"runtime: {len(reports)} messages pre-loaded in {load_s:.1f} s")
         script = REPO / "bench" / "e2e_runtime_passthrough.py"
-        await tail.start()
-        try:
-            proc = self.children.start("runtime", [sys.executable, str(script)],
-                                       self._env(prefix, group), REPO)
-            measured = await self.measure(tail, prefix + POINTS, len(reports), [proc])
-            self.children.stop("runtime")
-        finally:
-            await tail.stop()
-        if measured["ended"] in ("no output", "process exited"):
-            raise RuntimeError(f"runtime baseline: {measured['ended']}\n"
-                               f"{self.children.log_tail('runtime')}")
-        rate = sustained_rate(tail.timestamps[prefix + POINTS], tail.arrivals[prefix + POINTS],
-                              self.opts.warmup)
-        self.say(f"runtime: {rate['records']} records, {rate['sustained_per_s']:.0f}/s, "
-                 f"{measured['per_cpu_s']}/CPU s ({measured['ended']})")
-        return rate | measured
+        return await self._one_process("runtime", [sys.executable, str(script)],
+                                       self._env(prefix, group), tail, prefix + POINTS,
+                                       len(reports))
 
     # --- the pipeline ----------------------------------------------------------------
 

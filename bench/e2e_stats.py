@@ -55,13 +55,18 @@ class Received:
     arrivals: Sequence[int]
 
 
+def second_rows(per_second: Mapping[int, Sequence[float]]) -> dict[str, list[float | int]]:
+    """One row per second, in order: "<second>": [p50, p99, max, n]."""
+    return {str(second): [percentiles(v)[k] for k in ("p50", "p99", "max", "n")]
+            for second, v in sorted(per_second.items())}
+
+
 def by_second(values: Sequence[float], rate: float) -> dict[str, list[float | int]]:
-    """Values in send order, sent at ``rate`` per second: "<second>": [p50, p99, max, n]."""
+    """Values in send order, sent at ``rate`` per second: :func:`second_rows`."""
     rows: dict[int, list[float]] = {}
     for index, value in enumerate(values):
         rows.setdefault(int(index / rate) if rate else 0, []).append(value)
-    return {str(second): [percentiles(v)[k] for k in ("p50", "p99", "max", "n")]
-            for second, v in sorted(rows.items())}
+    return second_rows(rows)
 
 
 def alert_latencies(alerts: Mapping[str, Received], sent: Mapping[tuple[str, int], int],
@@ -101,9 +106,7 @@ def alert_latencies(alerts: Mapping[str, Received], sent: Mapping[tuple[str, int
             "alerts_by_type": dict(sorted(types.items())), "alerts_unmatched": unmatched,
             # Whether the tail is a trend (falling behind) or spikes (pauses): one row per
             # second of sending, "<second>": [p50, p99, max, n].
-            "latency_ms_by_second": {
-                str(second): [percentiles(v)[k] for k in ("p50", "p99", "max", "n")]
-                for second, v in sorted(per_second.items())}}
+            "latency_ms_by_second": second_rows(per_second)}
 
 
 def copy_latencies(got: Received, sent: Mapping[tuple[str, int], int]) -> dict[str, object]:
@@ -120,6 +123,4 @@ def copy_latencies(got: Received, sent: Mapping[tuple[str, int], int]) -> dict[s
     for raw_ts, ms in latencies:
         per_second.setdefault((raw_ts - first) // 1000, []).append(ms)
     return {"latency_ms": percentiles([ms for _, ms in latencies]),
-            "latency_ms_by_second": {
-                str(second): [percentiles(v)[k] for k in ("p50", "p99", "max", "n")]
-                for second, v in sorted(per_second.items())}}
+            "latency_ms_by_second": second_rows(per_second)}
