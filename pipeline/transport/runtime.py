@@ -188,15 +188,13 @@ class TrackRuntime:
 
     async def run(self) -> None:
         """Consume until :meth:`stop`; raises :class:`RuntimeStopped` on a fatal error."""
-        self._producer = AIOKafkaProducer(acks="all", linger_ms=0, max_batch_size=512 * 1024,
-                                          **self.config.kafka)
+        self._producer = self._new_producer()
         self._sender = BatchSender(self._producer)
         # The changelogs have a producer of their own: aiokafka sends one request at a time
         # per broker connection, and a batch for a partition waits until the one before it
         # has left; a landing's thousands of state records would hold the next batches'
         # outputs (and the loop that hands them over) behind them.
-        self._state_producer = AIOKafkaProducer(acks="all", linger_ms=0,
-                                                max_batch_size=512 * 1024, **self.config.kafka)
+        self._state_producer = self._new_producer()
         self._state_sender = BatchSender(self._state_producer)
         self._reader = AIOKafkaConsumer(group_id=None, enable_auto_commit=False,
                                         auto_offset_reset="earliest", **self.config.kafka)
@@ -228,6 +226,10 @@ class TrackRuntime:
                 self.health.set_ready(False, "stopped")
             await self._close()
             self._stopped.set()
+
+    def _new_producer(self) -> AIOKafkaProducer:
+        return AIOKafkaProducer(acks="all", linger_ms=0, max_batch_size=512 * 1024,
+                                **self.config.kafka)
 
     async def stop(self, timeout_s: float = 20.0) -> None:
         """Finish the batch in flight, commit, leave the group."""
