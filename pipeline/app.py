@@ -160,7 +160,8 @@ def create_app(settings: Settings, zones: LiveZones, ctx: IdentifyContext, metri
                            topic_name(ZONES_CONFIG, settings.topic_prefix))
 
     path = TrackPath(lambda: zones.current, ctx, settings.max_gap_s * 1000,
-                     LostAfter(settings.lost_aircraft_s * 1000, settings.lost_vessel_s * 1000))
+                     LostAfter(settings.lost_aircraft_s * 1000, settings.lost_vessel_s * 1000),
+                     settings.time_limits)
     runtime = TrackRuntime(runtime_config or default_runtime_config(settings), path, metrics,
                            health)
 

@@ -15,6 +15,10 @@ down as arguments. Command-line options override the environment (see ``cli.py``
 | ADIZWATCH_MAX_GAP_S | 300 | longest gap between reports bridged by a straight segment |
 | ADIZWATCH_LOST_AIRCRAFT_S | 600 | silence after which an aircraft inside a zone is lost |
 | ADIZWATCH_LOST_VESSEL_S | 1800 | silence after which a vessel inside a zone is lost |
+| ADIZWATCH_ALLOWED_LATENESS_MS | 5000 | allowed lateness (``docs/time.md``) |
+| ADIZWATCH_IDLE_TIMEOUT_MS | 5000 | an input partition caught up and silent this long is idle |
+| ADIZWATCH_MAX_FUTURE_S | 600 | a report this far after its record's timestamp: ``future_time`` |
+| ADIZWATCH_MAX_AHEAD_S | 21600 | unconfirmed jump past its partition's watermark: ``future_time`` |
 | ADIZWATCH_ALLIED_COUNTRIES | US,CA | ISO 3166-1 alpha-2 codes of own/allied states |
 | ADIZWATCH_IDENTITY_RULES | (bundled default) | TOML rule table for standard identities |
 | ADIZWATCH_WATCHLISTS | (none) | watch-list CSV files, comma-separated, loaded at start |
@@ -49,6 +53,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from pipeline.eventtime.limits import (
+    DEFAULT_ALLOWED_LATENESS_MS,
+    DEFAULT_IDLE_MS,
+    DEFAULT_MAX_AHEAD_MS,
+    DEFAULT_MAX_FUTURE_MS,
+    TimeLimits,
+)
 from pipeline.geofence.zones import default_zone_dir
 from pipeline.identify.enrich import DEFAULT_ALLIED_COUNTRIES
 
@@ -75,6 +86,10 @@ class Settings:
     max_gap_s: int = 300
     lost_aircraft_s: int = 600
     lost_vessel_s: int = 1800
+    allowed_lateness_ms: int = DEFAULT_ALLOWED_LATENESS_MS
+    idle_timeout_ms: int = DEFAULT_IDLE_MS
+    max_future_s: int = DEFAULT_MAX_FUTURE_MS // 1000
+    max_ahead_s: int = DEFAULT_MAX_AHEAD_MS // 1000
     allied_countries: frozenset[str] = DEFAULT_ALLIED_COUNTRIES
     identity_rules: Path | None = None
     watchlists: tuple[Path, ...] = ()
@@ -100,6 +115,11 @@ class Settings:
     def secrets(self) -> tuple[str, ...]:
         """The configured secret values, for the log filter that masks them."""
         return tuple(v for v in (self.sasl_password, self.ssl_key_password) if v)
+
+    @property
+    def time_limits(self) -> TimeLimits:
+        return TimeLimits(self.allowed_lateness_ms, self.idle_timeout_ms,
+                          self.max_future_s * 1000, self.max_ahead_s * 1000)
 
     @property
     def zone_paths(self) -> tuple[Path, ...]:
@@ -132,6 +152,16 @@ class Settings:
             s = replace(s, lost_aircraft_s=_parse_int("ADIZWATCH_LOST_AIRCRAFT_S", v, 1, 86_400))
         if (v := get("ADIZWATCH_LOST_VESSEL_S")) is not None:
             s = replace(s, lost_vessel_s=_parse_int("ADIZWATCH_LOST_VESSEL_S", v, 1, 86_400))
+        if (v := get("ADIZWATCH_ALLOWED_LATENESS_MS")) is not None:
+            s = replace(s, allowed_lateness_ms=_parse_int("ADIZWATCH_ALLOWED_LATENESS_MS", v, 0,
+                                                          3_600_000))
+        if (v := get("ADIZWATCH_IDLE_TIMEOUT_MS")) is not None:
+            s = replace(s, idle_timeout_ms=_parse_int("ADIZWATCH_IDLE_TIMEOUT_MS", v, 100,
+                                                      3_600_000))
+        if (v := get("ADIZWATCH_MAX_FUTURE_S")) is not None:
+            s = replace(s, max_future_s=_parse_int("ADIZWATCH_MAX_FUTURE_S", v, 0, 86_400 * 366))
+        if (v := get("ADIZWATCH_MAX_AHEAD_S")) is not None:
+            s = replace(s, max_ahead_s=_parse_int("ADIZWATCH_MAX_AHEAD_S", v, 60, 86_400 * 366))
         if (v := get("ADIZWATCH_ALLIED_COUNTRIES")) is not None:
             s = replace(s, allied_countries=_parse_countries("ADIZWATCH_ALLIED_COUNTRIES", v))
         if (v := get("ADIZWATCH_IDENTITY_RULES")) is not None:

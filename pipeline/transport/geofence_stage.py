@@ -1,21 +1,16 @@
-"""The geofence for one point: step its track, then the partition's clock.
+"""The geofence of one partition: step a track's released report, fire the lost timers.
 
-For each point: step the track (``geofence/tracker.py``) and store its state; then move the
-partition's event-time clock (``geofence/timers.py``) to the point's time and expire the
-partition's tracks whose lost deadline it reached, storing their states and adding their
-``track.lost`` events. States are objects here; the runtime serialises them once per batch.
+:meth:`GeofenceStage.handle` steps one report's track (``geofence/tracker.py``) and stores
+its state. :meth:`GeofenceStage.fire` moves the partition's timer clock
+(``geofence/timers.py``) to the event time the partition's watermarks allow
+(``eventtime/watermarks.py``) and expires the tracks whose lost deadline it reached. The
+clock is never moved by a report's own time: a report says nothing about the other tracks
+of its partition, which may come from input partitions that are behind (the cause of
+false ``track.lost`` bursts on a backlog, issue 13).
 
-The clocks are derived state: built from the partition's table on its first point, dropped
-when the partition leaves the worker, rebuilt exactly (the watermark is the newest
-``last_ts_ms`` of the partition's tracks).
-
-The watermark is bounded by the record's own time: a report's time moves it at most
-:data:`MAX_AHEAD_MS` past the record timestamp of the ``tracks.updates`` record (stamped by
-the decode stage when it re-keyed the report). Without the bound one report from a broken
-or hostile source dated years ahead would move the partition's clock there and declare
-every track inside a zone on that partition lost at once; its own track still steps with
-its own time (and is judged late or duplicate by it), only the partition's clock ignores
-the excess.
+The clocks are derived state: rebuilt from the partition's table (the deadlines) and its
+stored timer watermark on the partition's first use, dropped when the partition leaves
+the worker.
 """
 
 from __future__ import annotations
@@ -33,9 +28,6 @@ from pipeline.model.track import TrackPoint
 
 log = logging.getLogger(__name__)
 
-MAX_AHEAD_MS = 10 * 60_000
-"""How far a report may move its partition's clock past the record's timestamp."""
-
 
 class StateTable(Protocol):
     """The track states of one partition, by track key (a dict works in tests)."""
@@ -52,7 +44,6 @@ class Fenced(NamedTuple):
 
     outcome: StepOutcome
     events: list[ZoneEvent]
-    """The point's own events, then the events of tracks its time declared lost."""
 
     @property
     def moved(self) -> bool:
@@ -78,50 +69,44 @@ class GeofenceStage:
         clock = self._clocks.get(partition)
         return None if clock is None else clock.watermark_ms
 
-    def _clock(self, partition: int, table: StateTable, now_ms: int) -> PartitionClock:
+    def _clock(self, partition: int, table: StateTable, timers_ms: int | None,
+               ) -> PartitionClock:
         clock = self._clocks.get(partition)
         if clock is None:
-            clock = self._clocks[partition] = self._rebuild(partition, table, now_ms)
+            clock = self._clocks[partition] = PartitionClock()
+            for key, state in table.items():
+                track_id = key.decode()
+                clock.set_deadline(track_id, lost_deadline(track_id, state, self.lost_after))
+            clock.watermark_ms = timers_ms
+            log.info("geofence clock rebuilt partition=%d tracks=%d", partition, len(clock))
         return clock
 
-    def _rebuild(self, partition: int, table: StateTable, now_ms: int) -> PartitionClock:
-        clock = PartitionClock()
-        for key, state in table.items():
-            track_id = key.decode()
-            clock.set_deadline(track_id, lost_deadline(track_id, state, self.lost_after))
-            newest = min(state.last_ts_ms, now_ms + MAX_AHEAD_MS)
-            if clock.watermark_ms is None or newest > clock.watermark_ms:
-                clock.watermark_ms = newest  # tracks due already go at the next record
-        log.info("geofence clock rebuilt partition=%d tracks=%d", partition, len(clock))
-        return clock
-
-    def handle(self, point: TrackPoint, partition: int, record_ts_ms: int, table: StateTable,
-               now_ms: int) -> Fenced:
-        """Step ``point``'s track, then move the partition's clock and expire who is due.
-
-        ``table`` holds the states of the partition's tracks (only); ``record_ts_ms`` is the
-        timestamp of the record that carried the point (it bounds the clock).
-        """
+    def handle(self, point: TrackPoint, partition: int, table: StateTable,
+               timers_ms: int | None) -> Fenced:
+        """Step ``point``'s track; ``table`` holds the states of the partition's tracks."""
         zones = self._zones()
         key = point.track_id.encode()
         result = step(table.get(key), point, zones, self.max_gap_ms, self.lost_after)
-        fenced = Fenced(result.outcome, result.events)  # the step's own new list
+        fenced = Fenced(result.outcome, result.events)
         if fenced.moved:
             table[key] = result.state
-        clock = self._clock(partition, table, now_ms)
-        clock.set_deadline(point.track_id,
-                           lost_deadline(point.track_id, result.state, self.lost_after))
-        for track_id in clock.advance(min(point.ts_ms, record_ts_ms + MAX_AHEAD_MS)):
-            self._expire(track_id, clock, table, zones, fenced.events)
+            clock = self._clock(partition, table, timers_ms)
+            clock.set_deadline(point.track_id,
+                               lost_deadline(point.track_id, result.state, self.lost_after))
         return fenced
 
-    def _expire(self, track_id: str, clock: PartitionClock, table: StateTable, zones: ZoneSet,
-                events: list[ZoneEvent]) -> None:
-        key = track_id.encode()
-        state = table.get(key)
-        if state is None or clock.watermark_ms is None:
-            return
-        state, lost = expire(track_id, state, clock.watermark_ms, zones, self.lost_after)
-        if lost:
-            table[key] = state
-            events.extend(lost)
+    def fire(self, partition: int, table: StateTable, timers_ms: int) -> list[ZoneEvent]:
+        """Move the partition's timer clock to ``timers_ms``; the lost events now due."""
+        clock = self._clock(partition, table, timers_ms)
+        events: list[ZoneEvent] = []
+        zones = self._zones()
+        for track_id in clock.advance(timers_ms):
+            key = track_id.encode()
+            state = table.get(key)
+            if state is None or clock.watermark_ms is None:
+                continue
+            state, lost = expire(track_id, state, clock.watermark_ms, zones, self.lost_after)
+            if lost:
+                table[key] = state
+                events.extend(lost)
+        return events

@@ -80,6 +80,7 @@ class Handled:
     static_updates: int = 0  # updates without a position (identity, AIS static data)
     messages: int = 0  # complete messages or items decoded (AIS messages, aircraft, states)
     drop_state: bool = False
+    late: int = 0  # decoded updates skipped as late by their input partition's clock
 
 
 def dead_letter(stage: str, meta: RecordMeta, raw: bytes, reason: str, detail: str,

@@ -58,6 +58,7 @@ from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
 from aiokafka.errors import CommitFailedError, KafkaError
 
+from pipeline.eventtime.watermarks import Mark
 from pipeline.transport.batch_send import BatchSender, KeyPartitions
 from pipeline.transport.copartition import CopartitionedAssignor
 from pipeline.transport.handlers import Handled, Output, RecordMeta
@@ -69,7 +70,17 @@ from pipeline.transport.topics import (
     TopicSpec,
     topic_name,
 )
-from pipeline.transport.track_path import TOPICS, Direct, Stores, TrackPath, new_stores
+from pipeline.transport.track_path import (
+    INPUTS,
+    TOPICS,
+    Direct,
+    Stores,
+    TrackPath,
+    encode_mark,
+    new_stores,
+    source_clock,
+    source_name,
+)
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +189,11 @@ class TrackRuntime:
         self._updates_topic = topic_name(TRACK_UPDATES, config.prefix)
         self._updates_count = 0  # partitions of tracks.updates, known once assigned
         self._track_partitions = KeyPartitions()  # track key -> tracks.updates partition
+        self._active: dict[TopicPartition, tuple[int | None, int]] = {}
+        """Input partition -> (next offset, processing time of its last record or of its
+        assignment), for the idle test."""
+        self._sent_marks: dict[TopicPartition, Mark] = {}
+        self._sources: tuple[str, ...] = ()  # every input partition, once assigned
 
     @property
     def topics(self) -> list[str]:
@@ -256,6 +272,7 @@ class TrackRuntime:
             async with self._lock:
                 if batch:
                     await self._run_batch(consumer, batch)
+                await self._run_event_time(consumer)
                 if time.monotonic() - self._last_landing >= COMMIT_INTERVAL_S:
                     await self._launch_landing()
         # Only a clean stop lands what is left. After an error (or a cancellation) the
@@ -291,21 +308,66 @@ class TrackRuntime:
             processed += len(records)
             self._process(tp, records, now_ms, batch)
             batch.offsets[tp] = records[-1].offset + 1
+            if tp in self._active:
+                self._active[tp] = (batch.offsets[tp], now_ms)
             highwater = consumer.highwater(tp)
             if highwater is not None:
                 self.metrics.set_lag(tp.topic, tp.partition, highwater - batch.offsets[tp])
         if not batch.offsets:
             return
         self.metrics.observe_batch(processed)
-        self._unlanded_acks.extend(await self._produce_outputs(batch.outputs))
+        self._unlanded_acks.extend(await self._produce_outputs(batch.outputs, []))
         self._unlanded_offsets.update(batch.offsets)
+
+    async def _run_event_time(self, consumer: AIOKafkaConsumer) -> None:
+        """Send the owned input partitions' marks that changed, then step what the
+        watermarks of the owned ``tracks.updates`` partitions released."""
+        now_ms = _now_ms()
+        marks = await self._marks(consumer, now_ms)
+        batch = _Batch()
+        tally: dict[tuple[str, str, str], int] = {}
+        for tp in list(self._ready):
+            if tp.topic != self._updates_topic:
+                continue
+            stores = self._stores[tp]
+            for handled in self.path.release(tp.partition, stores, self._sources, now_ms):
+                self._tally(tally, "track", self._updates_topic, handled, batch.outputs)
+        for (stage, counted, outcome), n in tally.items():
+            self.metrics.count_records(stage, counted, outcome, n)
+        if batch.outputs or marks:
+            self._unlanded_acks.extend(await self._produce_outputs(batch.outputs, marks))
+
+    async def _marks(self, consumer: AIOKafkaConsumer, now_ms: int) -> list[_SendRecord]:
+        """The mark records of the owned input partitions whose mark changed."""
+        if not self._updates_count:
+            return []
+        idle_ms = self.path.limits.idle_ms
+        records: list[_SendRecord] = []
+        for tp, (next_offset, active_ms) in self._active.items():
+            if tp not in self._ready:
+                continue
+            idle = False
+            highwater = consumer.highwater(tp)
+            if highwater is not None and now_ms - active_ms >= idle_ms:
+                if next_offset is None:
+                    next_offset = await consumer.position(tp)
+                idle = next_offset >= highwater
+            spec = self._specs[tp.topic]
+            mark = Mark(source_clock(self._stores[tp], spec).wm_ms, idle)
+            if self._sent_marks.get(tp) == mark:
+                continue
+            self._sent_marks[tp] = mark
+            value = encode_mark(source_name(spec.name, tp.partition), mark)
+            records.extend((self._updates_topic, p, None, value)
+                           for p in range(self._updates_count))
+        return records
 
     async def _launch_landing(self) -> None:
         """Start landing everything processed since the last landing (in order after it)."""
         self._last_landing = time.monotonic()
         if self._failure is not None:
             raise self._failure
-        if not self._unlanded_offsets:
+        if not self._unlanded_offsets and not self._unlanded_acks:
             return
         assert self._consumer is not None
         # The state the processed records left, captured now: later batches change it.
@@ -334,6 +396,8 @@ class TrackRuntime:
             # listener's error alone would only be logged by aiokafka).
             self._failure = self._failure or RuntimeStopped(f"landing failed: {exc!r}")
             raise self._failure from exc
+        if not offsets:  # only released reports (the input was quiet): nothing to commit
+            return
         try:
             await consumer.commit(offsets)
         except CommitFailedError as exc:
@@ -359,6 +423,9 @@ class TrackRuntime:
             # way an update took, and each input topic counts each of its records once.
             for step in done.steps:
                 self._tally(tally, "track", updates, step, outputs)
+            if done.handled.late:
+                late = (done.stage, topic, "late_report")
+                tally[late] = tally.get(late, 0) + done.handled.late
             observe(done.stage, max(0, now_ms - record.timestamp) / 1000)
         for (stage, counted, outcome), n in tally.items():
             self.metrics.count_records(stage, counted, outcome, n)
@@ -391,8 +458,10 @@ class TrackRuntime:
         return direct
 
     async def _produce_outputs(self, outputs: list[tuple[str, Output]],
-                               ) -> list[asyncio.Future[Any]]:
-        """Hand the outputs to the producer; the futures resolve when they are acknowledged."""
+                               marks: list[_SendRecord]) -> list[asyncio.Future[Any]]:
+        """Hand the outputs, then the marks, to the producer; the futures resolve when they
+        are acknowledged. The marks go after the outputs: a ``tracks.updates`` partition
+        must hold a source's updates before the mark that covers them."""
         assert self._sender is not None
         prefix = self.config.prefix
         names: dict[TopicSpec, str] = {}
@@ -408,6 +477,7 @@ class TrackRuntime:
                 self._count_alert(out)
         for (stage, name), n in produced.items():
             self.metrics.count_out(stage, name, n)
+        records.extend(marks)
         try:
             return await self._sender.enqueue(records)
         except KafkaError as exc:
@@ -456,6 +526,14 @@ class TrackRuntime:
             if updates_count != self._updates_count:
                 self._updates_count = updates_count
                 self._track_partitions.forget()
+            self._sources = tuple(
+                source_name(spec.name, p) for spec in INPUTS
+                for p in sorted(self._consumer.partitions_for_topic(
+                    topic_name(spec, self.config.prefix)) or ()))
+            now_ms = _now_ms()
+            for tp in partitions:
+                if self._specs[tp.topic] is not TRACK_UPDATES:
+                    self._active[tp] = (None, now_ms)
             count = await recover(self._reader, wanted)
             self._ready |= partitions
             log.info("partitions assigned count=%d state_records=%d recovered_in=%.2fs",
@@ -469,6 +547,8 @@ class TrackRuntime:
             for tp in partitions:
                 self._ready.discard(tp)
                 self._stores.pop(tp, None)
+                self._active.pop(tp, None)
+                self._sent_marks.pop(tp, None)
                 self.metrics.forget_partition(tp.topic, tp.partition)
                 if self._specs[tp.topic] is TRACK_UPDATES:
                     self.path.forget(tp.partition)

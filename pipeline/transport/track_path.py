@@ -8,17 +8,26 @@ stage; the runtime (``transport/runtime.py``) sends the outputs and persists the
   ``tracks.updates`` keyed by track id (the re-key that puts a track on one partition).
 - ``ais.nmea``: decode with the reassembly state of the record's key (store
   ``ais-fragments``, partitioned like ``ais.nmea``).
-- ``tracks.updates``: the track stage, keyed by track: merge into the track's memory
-  (store ``track-memory``), and when that yields a position, publish the point on
-  ``tracks.points`` and step the geofence (``geofence-state``, plus the partition's
-  lost-track clock) and the identification (``identity-state``) on the same point, in the
-  same order for every track. One hop instead of three keeps a track's path through the
-  stages in one place and saves two consume/produce round trips per point.
+- every decoded report is judged by its input partition's event-time clock (store
+  ``source-clock-<topic>``, ``eventtime/source_clock.py``): late ones are counted and
+  skipped, ones dated impossibly far ahead are dead-lettered ``future_time``; the input
+  partition's watermark is sent to every ``tracks.updates`` partition as a *mark* (a record
+  without a key) by the runtime.
+- ``tracks.updates``: the track stage, keyed by track. A report is *held* (store
+  ``held-reports``) until the partition's watermark (store ``event-time``: the marks of
+  every input partition, ``eventtime/watermarks.py``) passes it; :meth:`TrackPath.release`
+  then steps the due reports in event-time order: merge into the track's memory (store
+  ``track-memory``), and when that yields a position, publish the point on
+  ``tracks.points`` and step the geofence (``geofence-state``) and the identification
+  (``identity-state``) on the same point; then the lost-track timers the watermark reached
+  fire. The order a track's reports are stepped in is their event time, whatever order
+  the input partitions were consumed in, which makes the outputs the same for the same
+  input (``docs/time.md``).
 
 The direct step: when a decoded update's track belongs to the partition of ``tracks.updates``
 with the same number as the input record's partition, and this worker owns that partition
 (the runtime's co-partitioned assignment gives a worker partition ``p`` of every topic), the
-track step runs at once on that partition's stores instead of a round trip through
+update is held in that partition's stores at once instead of a round trip through
 ``tracks.updates``. Inputs keyed by track id (canonical points usually are) then never
 cross the hop. Which way an update goes depends only on its input partition and its track,
 never on timing, so a track's updates from one input partition stay in order either way.
@@ -27,17 +36,24 @@ never on timing, so a track's updates from one input partition stay in order eit
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
+
+import orjson
 
 from pipeline.assemble.merger import TrackMemory, merge
 from pipeline.decode.errors import DecodeError
+from pipeline.eventtime.limits import TimeLimits
+from pipeline.eventtime.pending import Held, HeldReports, hold
+from pipeline.eventtime.source_clock import SourceClock, Verdict, after_record, describe, judge
+from pipeline.eventtime.watermarks import Mark, Watermarks
 from pipeline.geofence.state import TrackState
 from pipeline.geofence.timers import LostAfter
 from pipeline.geofence.zones import ZoneSet
 from pipeline.identify.enrich import IdentifyContext
 from pipeline.identify.stage import IdentityState, identify
-from pipeline.model.track import TrackUpdate
+from pipeline.model.events import ZoneEvent
+from pipeline.model.track import TrackPoint, TrackUpdate
 from pipeline.transport import codec, handlers, inputs
 from pipeline.transport.geofence_stage import GeofenceStage
 from pipeline.transport.handlers import Handled, Output, RecordMeta
@@ -61,11 +77,20 @@ AIS_FRAGMENTS = "ais-fragments"
 TRACK_MEMORY = "track-memory"
 GEOFENCE_STATE = "geofence-state"
 IDENTITY_STATE = "identity-state"
+HELD_REPORTS = "held-reports"
+EVENT_TIME = "event-time"
+SOURCE_CLOCK = "source-clock"
+"""Each input topic's store of the same role is ``source-clock-<topic>`` (see
+:func:`clock_store`): one changelog per input topic, partitioned like it."""
+_WATERMARKS_KEY = b"watermarks"
+_CLOCK_KEY = b"clock"
+FUTURE_TIME = "future_time"
+"""The dead-letter reason of a report dated impossibly far ahead (``source_clock.py``)."""
 
 Stores = Mapping[str, PartitionStore[Any]]
 Direct = Callable[[bytes], tuple[int, Stores] | None]
-"""Where to run a decoded update's track step at once, from its track key: the
-``tracks.updates`` partition and its stores; None: send the update on ``tracks.updates``."""
+"""Where to hold a decoded update at once, from its track key: the ``tracks.updates``
+partition and its stores; None: send the update on ``tracks.updates``."""
 StatelessDecoder = Callable[[bytes, RecordMeta, int], Handled]
 
 _DECODERS: dict[TopicSpec, tuple[str, StatelessDecoder]] = {
@@ -74,6 +99,17 @@ _DECODERS: dict[TopicSpec, tuple[str, StatelessDecoder]] = {
     ADSB_OPENSKY: ("decode.opensky", inputs.handle_opensky),
     TRACKS_CANONICAL: ("decode.canonical", inputs.handle_canonical),
 }
+INPUTS: tuple[TopicSpec, ...] = (*_DECODERS, AIS_NMEA)
+"""The input topics: each partition of each is a source of event time."""
+
+
+def clock_store(spec: TopicSpec) -> str:
+    return f"{SOURCE_CLOCK}-{spec.name}"
+
+
+def source_name(topic: str, partition: int) -> str:
+    """A source's name in the marks: the unprefixed input topic and the partition."""
+    return f"{topic}/{partition}"
 
 
 def _state_codec(to_dict: Callable[[Any], dict[str, object]],
@@ -83,55 +119,115 @@ def _state_codec(to_dict: Callable[[Any], dict[str, object]],
             lambda raw: from_dict(codec.load_state(raw)))
 
 
+def _dump_held(reports: HeldReports) -> bytes:
+    return b"[" + b",".join(raw for _, raw, _ in reports) + b"]"
+
+
+def _load_held(raw: bytes) -> HeldReports:
+    items = orjson.loads(raw)
+    if not isinstance(items, list):
+        raise ValueError("held reports are a JSON array")
+    held: list[tuple[int, bytes, TrackUpdate]] = []
+    for item in items:
+        encoded = orjson.dumps(item)
+        update = codec.decode_update(encoded)
+        held.append((update.ts_ms, encoded, update))
+    held.sort(key=lambda h: (h[0], h[1]))
+    return tuple(held)
+
+
 _CODECS: dict[str, tuple[Callable[[Any], bytes], Callable[[bytes], Any]]] = {
     AIS_FRAGMENTS: (bytes, bytes),
     TRACK_MEMORY: (lambda memory: codec.dump_stored(memory.to_stored()),
                    lambda raw: TrackMemory.from_stored(codec.load_stored(raw))),
     GEOFENCE_STATE: _state_codec(TrackState.to_dict, TrackState.from_dict),
     IDENTITY_STATE: _state_codec(IdentityState.to_dict, IdentityState.from_dict),
+    HELD_REPORTS: (_dump_held, _load_held),
+    EVENT_TIME: _state_codec(Watermarks.to_dict, Watermarks.from_dict),
+    **{clock_store(spec): (lambda clock: codec.dump_stored(clock.to_list()),
+                           lambda raw: SourceClock.from_list(codec.load_stored(raw)))
+       for spec in INPUTS},
 }
 
 STORES: dict[TopicSpec, tuple[str, ...]] = {
-    AIS_NMEA: (AIS_FRAGMENTS,),
-    TRACK_UPDATES: (TRACK_MEMORY, GEOFENCE_STATE, IDENTITY_STATE),
+    **{spec: (clock_store(spec),) for spec in _DECODERS},
+    AIS_NMEA: (AIS_FRAGMENTS, clock_store(AIS_NMEA)),
+    TRACK_UPDATES: (TRACK_MEMORY, GEOFENCE_STATE, IDENTITY_STATE, HELD_REPORTS, EVENT_TIME),
 }
 """The stores of each consumed topic, partitioned like it."""
 
-TOPICS: tuple[TopicSpec, ...] = (*_DECODERS, AIS_NMEA, TRACK_UPDATES)
+TOPICS: tuple[TopicSpec, ...] = (*INPUTS, TRACK_UPDATES)
 """Every topic the track path consumes."""
 
 
 def new_stores(spec: TopicSpec, partition: int) -> dict[str, PartitionStore[Any]]:
-    """Empty stores for one partition of ``spec`` (none for the stateless topics)."""
+    """Empty stores for one partition of ``spec``."""
     return {name: PartitionStore(name, partition, *_CODECS[name])
             for name in STORES.get(spec, ())}
+
+
+def encode_mark(source: str, mark: Mark) -> bytes:
+    """A source's mark as a ``tracks.updates`` record value (the record has no key)."""
+    return orjson.dumps({"mark": {"source": source, "wm_ms": mark.wm_ms, "idle": mark.idle}})
+
+
+def decode_mark(raw: bytes) -> tuple[str, Mark]:
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ValueError(f"a mark is JSON: {exc}") from exc
+    body = data.get("mark") if isinstance(data, dict) else None
+    if not isinstance(body, dict):
+        raise ValueError("a keyless tracks.updates record is a mark: {\"mark\": {...}}")
+    source, wm, idle = body.get("source"), body.get("wm_ms"), body.get("idle")
+    if (not isinstance(source, str) or not (wm is None or type(wm) is int)
+            or not isinstance(idle, bool)):
+        raise ValueError(f"bad mark {body!r}")
+    return source, Mark(wm, idle)
+
+
+def watermarks_of(stores: Stores) -> Watermarks:
+    """The partition's watermarks, read only (see :meth:`Watermarks.copy`)."""
+    marks: Watermarks | None = stores[EVENT_TIME].get(_WATERMARKS_KEY)
+    return marks if marks is not None else _NO_MARKS
+
+
+_NO_MARKS = Watermarks()
+
+
+def source_clock(stores: Stores, spec: TopicSpec) -> SourceClock:
+    clock: SourceClock | None = stores[clock_store(spec)].get(_CLOCK_KEY)
+    return clock if clock is not None else SourceClock()
 
 
 class Processed(NamedTuple):
     stage: str
     handled: Handled
     steps: tuple[Handled, ...] = ()
-    """The track steps run at once on the record's decoded updates (stage ``track``)."""
+    """The decoded updates held at once (stage ``track``)."""
 
 
 class TrackPath:
     """Routes records to their stage; one instance per worker."""
 
     def __init__(self, zones: Callable[[], ZoneSet], ctx: IdentifyContext, max_gap_ms: int,
-                 lost_after: LostAfter) -> None:
+                 lost_after: LostAfter, limits: TimeLimits | None = None) -> None:
         self._zones = zones
         self._ctx = ctx
+        self.limits = limits or TimeLimits()
         self.fence = GeofenceStage(zones, max_gap_ms, lost_after)
+        self._held: dict[int, Held] = {}
 
     def forget(self, partition: int) -> None:
-        """A ``tracks.updates`` partition left this worker: drop its lost-track clock."""
+        """A ``tracks.updates`` partition left this worker: drop its derived indexes."""
         self.fence.forget(partition)
+        self._held.pop(partition, None)
 
     def process(self, spec: TopicSpec, key: bytes | None, raw: bytes, meta: RecordMeta,
                 stores: Stores, now_ms: int, direct: Direct | None = None) -> Processed:
         """One record through its stage; nothing escapes (see :func:`handlers.guarded`).
 
-        ``direct`` says which decoded updates take the direct step (module docstring);
+        ``direct`` says which decoded updates are held here at once (module docstring);
         without it every update goes on ``tracks.updates``.
         """
         decoder = _DECODERS.get(spec)
@@ -151,11 +247,53 @@ class TrackPath:
             raise ValueError(f"the track path does not consume {spec.name}")
         if not handled.updates:
             return Processed(stage, handled)
+        self._judge(spec, stage, handled, raw, meta, stores, now_ms)
+        if not handled.updates:
+            return Processed(stage, handled)
         return Processed(stage, handled, self._route(handled, meta, direct, now_ms))
+
+    def _judge(self, spec: TopicSpec, stage: str, handled: Handled, raw: bytes,
+               meta: RecordMeta, stores: Stores, now_ms: int) -> None:
+        """Judge each update by its input partition's clock; keep the accepted ones."""
+        store = stores.get(clock_store(spec))
+        if store is None:  # offline decoding without event-time state
+            return
+        clock = source_clock(stores, spec)
+        limits, record_ts = self.limits, meta.timestamp_ms
+        kept: list[TrackUpdate] = []
+        accepted: list[int] = []
+        ahead: list[int] = []
+        reasons: list[str] = []
+        for update in handled.updates:
+            verdict = judge(clock, update.ts_ms, record_ts, limits)
+            if verdict is Verdict.ACCEPT:
+                kept.append(update)
+                accepted.append(update.ts_ms)
+                continue
+            if verdict is Verdict.LATE:
+                handled.late += 1
+                continue
+            if verdict is Verdict.AHEAD:
+                ahead.append(update.ts_ms)
+            why = describe(verdict, clock, update.ts_ms, record_ts, limits)
+            detail = f"{update.track_id}: {why}"
+            handled.outputs.extend(handlers.dead_letter(
+                stage, meta, raw, FUTURE_TIME, detail, now_ms).outputs)
+            reasons.append(FUTURE_TIME)
+        if len(kept) != len(handled.updates):
+            handled.updates = kept
+            if reasons:
+                if not kept and handled.reason is None and not handled.part_reasons:
+                    handled.outcome, handled.reason = "deadletter", FUTURE_TIME
+                    reasons.pop()
+                handled.part_reasons = [*handled.part_reasons, *reasons]
+        after = after_record(clock, accepted, ahead)
+        if after != clock:
+            store[_CLOCK_KEY] = after
 
     def _route(self, handled: Handled, meta: RecordMeta, direct: Direct | None,
                now_ms: int) -> tuple[Handled, ...]:
-        """Each decoded update: its track step here, or its record on ``tracks.updates``."""
+        """Each decoded update: held here at once, or its record on ``tracks.updates``."""
         steps: list[Handled] = []
         for update in handled.updates:
             own = update.track_id.encode()
@@ -165,8 +303,8 @@ class TrackPath:
                 continue
             partition, stores = here
             try:
-                # Stamped now, as the hop would stamp the re-keyed record.
-                steps.append(self._step(update, own, partition, now_ms, stores, now_ms))
+                steps.append(self._hold(update, codec.encode_update(update), own, partition,
+                                        stores))
             except Exception as exc:  # as handlers.guarded, with the update as the payload
                 log.exception("stage failed stage=track topic=%s partition=%s offset=%s",
                               meta.topic, meta.partition, meta.offset)
@@ -188,16 +326,84 @@ class TrackPath:
 
     def _track(self, key: bytes | None, raw: bytes, meta: RecordMeta, stores: Stores,
                now_ms: int) -> Handled:
+        if key is None:
+            try:
+                source, mark = decode_mark(raw)
+            except ValueError as exc:
+                return handlers.dead_letter("track", meta, raw, "bad_field", str(exc), now_ms)
+            marks = watermarks_of(stores).copy()
+            if marks.update(source, mark):
+                stores[EVENT_TIME][_WATERMARKS_KEY] = marks
+            return Handled(outcome="mark")
         try:
             update = codec.decode_update(raw)
             handlers.check_key(key, update.track_id)
         except DecodeError as exc:
             return handlers.dead_letter("track", meta, raw, exc.reason, exc.detail, now_ms)
-        return self._step(update, update.track_id.encode(), meta.partition or 0,
-                          meta.timestamp_ms, stores, now_ms)
+        return self._hold(update, raw, key, meta.partition or 0, stores)
 
-    def _step(self, update: TrackUpdate, own: bytes, partition: int, record_ts_ms: int,
-              stores: Stores, now_ms: int) -> Handled:
+    def _hold(self, update: TrackUpdate, raw: bytes, own: bytes, partition: int,
+              stores: Stores) -> Handled:
+        """Hold one update of a track of ``partition`` until the watermark passes it."""
+        marks = watermarks_of(stores)
+        if marks.released_ms is not None and update.ts_ms < marks.released_ms:
+            # Only after an input partition was idle (or a replayed duplicate): its track
+            # has been stepped past this time already.
+            return Handled(outcome="late")
+        table = stores[HELD_REPORTS]
+        held = table.get(own)
+        table[own] = hold(held, raw, update)
+        self._index(partition, stores).note(own, update.ts_ms)
+        return Handled(outcome="held")
+
+    def _index(self, partition: int, stores: Stores) -> Held:
+        index = self._held.get(partition)
+        if index is None:
+            index = self._held[partition] = Held.rebuild(stores[HELD_REPORTS])
+        return index
+
+    def held(self, partition: int, stores: Stores) -> int:
+        """How many tracks of ``partition`` have held reports."""
+        return len(self._index(partition, stores))
+
+    def release(self, partition: int, stores: Stores, sources: Sequence[str],
+                now_ms: int) -> list[Handled]:
+        """Step the reports of ``partition`` the watermark has passed, in event-time order,
+        then fire the lost timers it reached.
+
+        ``sources`` names every input partition (:func:`source_name`) whose mark the
+        watermark waits for.
+        """
+        marks = watermarks_of(stores).copy()
+        before = (marks.released_ms, marks.timers_ms, marks.all_idle_since_ms)
+        released, timers = marks.advance(sources, self.limits.allowed_lateness_ms, now_ms)
+        if (released, timers, marks.all_idle_since_ms) != before:
+            stores[EVENT_TIME][_WATERMARKS_KEY] = marks
+        done: list[Handled] = []
+        if released is not None:
+            for _, own, update in self._index(partition, stores).due(
+                    stores[HELD_REPORTS], released - 1):
+                done.append(self._guarded_step(update, own, partition, stores, timers, now_ms))
+        if timers is not None and (before[1] != timers or done):
+            lost = self.fence.fire(partition, stores[GEOFENCE_STATE], timers)
+            if lost:
+                done.append(self._publish_lost(lost, stores))
+        return done
+
+    def _guarded_step(self, update: TrackUpdate, own: bytes, partition: int, stores: Stores,
+                      timers_ms: int | None, now_ms: int) -> Handled:
+        try:
+            return self._step(update, own, partition, stores, timers_ms)
+        except Exception as exc:  # as handlers.guarded, with the update as the payload
+            log.exception("stage failed stage=track partition=%s track=%s", partition,
+                          update.track_id)
+            meta = RecordMeta(TRACK_UPDATES.name, partition, None, update.ts_ms)
+            return handlers.dead_letter("track", meta, handlers.update_output(update).value,
+                                        "internal_error", f"{type(exc).__name__}: {exc}",
+                                        now_ms)
+
+    def _step(self, update: TrackUpdate, own: bytes, partition: int, stores: Stores,
+              timers_ms: int | None) -> Handled:
         """Merge, geofence and identify one update of a track of ``partition``."""
         memory = stores[TRACK_MEMORY]
         merged, point = merge(memory.get(own), update)
@@ -205,8 +411,7 @@ class TrackPath:
         if point is None:
             return Handled(outcome="merged")
         outputs = [Output(TRACK_POINTS, own, codec.encode_point(point))]
-        fenced = self.fence.handle(point, partition, record_ts_ms, stores[GEOFENCE_STATE],
-                                   now_ms)
+        fenced = self.fence.handle(point, partition, stores[GEOFENCE_STATE], timers_ms)
         if fenced.events:  # most points make none
             outputs.extend(Output(ZONE_EVENTS, event.point.track_id.encode(),
                                   codec.encode_zone_event(event)) for event in fenced.events)
@@ -216,3 +421,19 @@ class TrackPath:
             outputs.extend(Output(IDENTIFICATIONS, track, codec.encode_identification(ident))
                            for track, ident in found)
         return Handled(outputs, outcome=fenced.outcome.value)
+
+    def _publish_lost(self, lost: list[ZoneEvent], stores: Stores) -> Handled:
+        """The ``track.lost`` events the timers fired, and what identify makes of them."""
+        outputs = [Output(ZONE_EVENTS, event.point.track_id.encode(),
+                          codec.encode_zone_event(event)) for event in lost]
+        found = identify_lost(lost, stores[IDENTITY_STATE], self._ctx, self._zones())
+        outputs.extend(Output(IDENTIFICATIONS, track, codec.encode_identification(ident))
+                       for track, ident in found)
+        return Handled(outputs, outcome="lost")
+
+
+def identify_lost(events: list[ZoneEvent], table: Any, ctx: IdentifyContext,
+                  zones: ZoneSet) -> list[tuple[bytes, Any]]:
+    """identify() for timer-fired events: no point of the partition moved."""
+    first: TrackPoint = events[0].point
+    return identify(events, first, False, table, ctx, zones)
