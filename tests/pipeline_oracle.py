@@ -1,40 +1,40 @@
-"""The pipeline run offline, in order, through the same track path the workers run.
+"""The pipeline run offline, through the same track path the workers run.
 
 Integration tests compare what the real workers wrote to the broker with this: the stages
-are plain functions, so processing the feed sequentially per track gives the exact records a
-correct deployment must produce, whatever its partitioning, batching or restarts.
-
-The track stage runs as in a worker: one :class:`TrackPath` with the updates of each track
-on the partition the producer's default (murmur2) partitioner puts its key on, with that
-partition's stores, so a partition's later traffic declares its silent tracks lost as on
-the broker. When all input
-lines go to ``adsb.sbs`` under one key, each ``tracks.points`` partition sees its tracks in
-the input order, on the broker as here.
+are plain functions, and the track stage steps each track's reports in event-time order
+(``docs/time.md``), so running the feed through
+:class:`~pipeline.transport.offline_pipeline.OfflinePipeline` gives the exact records a
+correct deployment must produce, whatever its partitioning, batching, pace or restarts.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import orjson
-from aiokafka.partitioner import DefaultPartitioner
 
+from pipeline.eventtime.limits import TimeLimits
 from pipeline.geofence.timers import LostAfter
 from pipeline.geofence.zones import ZoneSet
 from pipeline.identify.enrich import IdentifyContext
 from pipeline.transport import handlers
 from pipeline.transport.handlers import RecordMeta
+from pipeline.transport.offline_pipeline import OfflinePipeline as _Harness
+from pipeline.transport.offline_pipeline import partition_of
 from pipeline.transport.topics import (
     ADSB_SBS,
     DEADLETTER,
     IDENTIFICATIONS,
     TRACK_POINTS,
-    TRACK_UPDATES,
     ZONE_EVENTS,
 )
-from pipeline.transport.track_path import TrackPath, new_stores
+from pipeline.transport.track_path import TrackPath
+
+__all__ = ["OfflinePipeline", "OracleResult", "partition_of", "run_offline"]
+
+WALL_MS = 1_798_761_600_000
+"""2027-01-01: the record timestamp the oracle gives records (after every recording)."""
 
 
 @dataclass
@@ -45,52 +45,42 @@ class OracleResult:
     deadletters: list[dict[str, object]] = field(default_factory=list)
 
 
-def partition_of(key: bytes, partitions: int) -> int:
-    """The partition aiokafka's (and Kafka's) default partitioner gives ``key``."""
-    chosen: int = DefaultPartitioner()(key, list(range(partitions)), list(range(partitions)))
-    return chosen
-
-
 class OfflinePipeline:
-    """The stages in order; ``zones`` may be replaced between two :meth:`feed` calls."""
+    """SBS lines under one key through the offline harness; ``zones`` may be replaced
+    between two :meth:`feed` calls. Each :meth:`feed` ends with every source idle (the
+    input caught up), so everything fed so far is stepped."""
 
     def __init__(self, zones: ZoneSet, ctx: IdentifyContext, partitions: int = 4,
-                 max_gap_ms: int = 300_000, lost_after: LostAfter | None = None) -> None:
+                 max_gap_ms: int = 300_000, lost_after: LostAfter | None = None,
+                 limits: TimeLimits | None = None, key: bytes | None = b"feeds") -> None:
         self.zones = zones
         self.ctx = ctx
         self.partitions = partitions
+        self.key = key
         self.result = OracleResult()
-        self._path = TrackPath(lambda: self.zones, ctx, max_gap_ms, lost_after or LostAfter())
-        self._stores = [new_stores(TRACK_UPDATES, p) for p in range(partitions)]
+        path = TrackPath(lambda: self.zones, ctx, max_gap_ms, lost_after or LostAfter(),
+                         limits)
+        self.harness = _Harness(path, partitions)
 
-    def feed(self, lines: Iterable[bytes], record_ts_ms: int = 0) -> OracleResult:
+    def feed(self, lines: Iterable[bytes], record_ts_ms: int = WALL_MS) -> OracleResult:
+        start = len(self.harness.outputs)
+        self.harness.run((ADSB_SBS, self.key, line, record_ts_ms) for line in lines)
         result = self.result
-        meta = RecordMeta("adsb.sbs", None, None, record_ts_ms)
-        for line in lines:
-            for update in self._path.process(ADSB_SBS, None, line, meta, {}, 0).handled.outputs:
-                if update.topic is DEADLETTER:
-                    result.deadletters.append(orjson.loads(update.value))
-                    continue
-                assert update.key is not None
-                partition = partition_of(update.key, self.partitions)
-                # Stamped now, as the decode stage stamps the re-keyed records.
-                update_meta = RecordMeta("tracks.updates", partition, None,
-                                         time.time_ns() // 1_000_000)
-                done = self._path.process(TRACK_UPDATES, update.key, update.value, update_meta,
-                                          self._stores[partition], 0)
-                for out in done.handled.outputs:
-                    if out.topic is TRACK_POINTS:
-                        result.points += 1
-                    elif out.topic is ZONE_EVENTS:
-                        result.zone_events.append(orjson.loads(out.value))
-                    else:
-                        assert out.topic is IDENTIFICATIONS, out
-                        result.identifications.append(orjson.loads(out.value))
+        for out in self.harness.outputs[start:]:
+            if out.topic is TRACK_POINTS:
+                result.points += 1
+            elif out.topic is ZONE_EVENTS:
+                result.zone_events.append(orjson.loads(out.value))
+            elif out.topic is IDENTIFICATIONS:
+                result.identifications.append(orjson.loads(out.value))
+            else:
+                assert out.topic is DEADLETTER, out
+                result.deadletters.append(orjson.loads(out.value))
         return result
 
 
 def run_offline(lines: Iterable[bytes], zones: ZoneSet, ctx: IdentifyContext,
-                record_ts_ms: int = 0, max_gap_ms: int = 300_000) -> OracleResult:
+                record_ts_ms: int = WALL_MS, max_gap_ms: int = 300_000) -> OracleResult:
     return OfflinePipeline(zones, ctx, max_gap_ms=max_gap_ms).feed(lines, record_ts_ms)
 
 

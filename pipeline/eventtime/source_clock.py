@@ -9,11 +9,13 @@ order of aircraft inside a snapshot does not matter):
 * older than the watermark by more than the allowed lateness: ``LATE`` (counted and
   skipped, as the geofence skips a late report): the track stage of its track may already
   have stepped past that time;
-* dated more than ``max_ahead_ms`` after the watermark: ``AHEAD`` (dead letter
-  ``future_time``), unless it confirms the jump of the previous record (within
-  ``max_ahead_ms`` of it): one report from a broken clock is refused and never moves the
-  watermark, while a recording that really jumps (a quiet night replayed fast) loses only
-  the first report after the jump;
+* dated more than ``max_ahead_ms`` after the watermark: ``AHEAD``, unless it confirms the
+  jump of the previous record (within ``max_ahead_ms`` of it). An ``AHEAD`` report is held
+  in the clock (it never moves the watermark) until the partition's next record with
+  reports decides: if one of them confirms the jump, the held reports go on, ahead of the
+  new record's, and the watermark jumps (two recordings replayed back to back, a quiet night
+  replayed fast); if not, they are dead-lettered ``future_time`` (one report from a broken
+  clock);
 * otherwise ``ACCEPT``.
 
 After the record the watermark moves to its newest accepted report. The first report of a
@@ -43,25 +45,31 @@ class SourceClock(NamedTuple):
     wm_ms: int | None = None
     """The newest accepted report time on the partition."""
     jump_ms: int | None = None
-    """A report of the last record dated beyond ``max_ahead_ms``, awaiting confirmation."""
+    """The newest held ``AHEAD`` report's time, awaiting confirmation."""
+    held: tuple[tuple[int, bytes], ...] = ()
+    """The held ``AHEAD`` reports: (offset of their record, encoded update)."""
 
-    def to_list(self) -> list[int | None]:
-        return [self.wm_ms, self.jump_ms]
+    def to_list(self) -> list[object]:
+        return [self.wm_ms, self.jump_ms, [[offset, raw.decode()] for offset, raw in self.held]]
 
     @classmethod
     def from_list(cls, data: object) -> SourceClock:
-        if not isinstance(data, list) or len(data) != 2:
-            raise ValueError(f"a source clock is [wm_ms, jump_ms], not {data!r}")
-        wm, jump = data
+        if not isinstance(data, list) or len(data) != 3:
+            raise ValueError(f"a source clock is [wm_ms, jump_ms, held], not {data!r}")
+        wm, jump, held = data
         if not (wm is None or isinstance(wm, int)) or not (jump is None or isinstance(jump, int)):
             raise ValueError(f"a source clock holds integers, not {data!r}")
-        return cls(wm, jump)
+        if not isinstance(held, list) or not all(
+                isinstance(h, list) and len(h) == 2 and isinstance(h[0], int)
+                and isinstance(h[1], str) for h in held):
+            raise ValueError(f"a source clock's held reports are [offset, update], not {held!r}")
+        return cls(wm, jump, tuple((h[0], h[1].encode()) for h in held))
 
 
 def judge(clock: SourceClock, ts_ms: int, record_ts_ms: int, limits: TimeLimits) -> Verdict:
     """The verdict on one report dated ``ts_ms`` in a record stamped ``record_ts_ms``."""
-    if ts_ms > record_ts_ms + limits.max_future_ms:
-        return Verdict.FUTURE
+    if record_ts_ms > 0 and ts_ms > record_ts_ms + limits.max_future_ms:
+        return Verdict.FUTURE  # (a timestamp of 0 or less: the record's time is unknown)
     wm = clock.wm_ms
     if wm is None:
         return Verdict.ACCEPT
@@ -75,17 +83,27 @@ def judge(clock: SourceClock, ts_ms: int, record_ts_ms: int, limits: TimeLimits)
     return Verdict.ACCEPT
 
 
-def after_record(clock: SourceClock, accepted: Iterable[int], ahead: Iterable[int],
-                 ) -> SourceClock:
-    """The clock after a record whose reports were judged: ``accepted`` and ``ahead`` times."""
+def confirms(clock: SourceClock, ts_ms: int, limits: TimeLimits) -> bool:
+    """An accepted report at ``ts_ms`` confirms the held jump."""
+    return (clock.jump_ms is not None and clock.wm_ms is not None
+            and ts_ms > clock.wm_ms + limits.max_ahead_ms)
+
+
+def after_record(clock: SourceClock, accepted: Iterable[int],
+                 ahead: tuple[tuple[int, int, bytes], ...]) -> SourceClock:
+    """The clock after a record: its ``accepted`` report times and its ``ahead`` reports
+    (time, record offset, encoded update). The caller has already sent on or dead-lettered
+    the reports held before, unless the record judged nothing."""
     newest = max(accepted, default=None)
-    jump = max(ahead, default=None)
     wm = clock.wm_ms
     if newest is not None and (wm is None or newest > wm):
         wm = newest
-    if jump is None and newest is None:
-        jump = clock.jump_ms  # a record with nothing judged changes nothing
-    return SourceClock(wm, jump)
+    if not ahead:
+        if newest is None:
+            return clock._replace(wm_ms=wm)  # a record with nothing judged decides nothing
+        return SourceClock(wm)
+    return SourceClock(wm, max(ts for ts, _, _ in ahead),
+                       tuple((offset, raw) for _, offset, raw in ahead))
 
 
 def describe(verdict: Verdict, clock: SourceClock, ts_ms: int, record_ts_ms: int,

@@ -5,11 +5,12 @@ it is idle, to every ``tracks.updates`` partition, after the updates it produced
 (the same producer, so a partition holds a source's updates before the mark that covers
 them). :class:`Watermarks` keeps the newest mark of each source and derives:
 
-* ``released_ms``, the event time up to which the partition's held reports are stepped:
+* ``released_ms``, the event time before which the partition's held reports are stepped:
   the minimum over the sources that are not idle of ``watermark - allowed lateness``. A
   source the partition has no mark from yet, or a non-idle one without a watermark, holds
   it back: its reports may be older than everybody else's. When every source is idle
-  (caught up, nothing new), it is the newest watermark of all: nothing older can come;
+  (caught up, nothing new), it is just past the newest watermark of all: everything held
+  is stepped;
 * ``timers_ms``, the event time that fires lost-track timers: ``released_ms``, or while
   every source is idle, the newest watermark plus the wall-clock time since the partition
   first saw them all idle (the only use of processing time, so that a silence while the
@@ -88,7 +89,7 @@ class Watermarks:
             released = lowest
             self.all_idle_since_ms = None
         else:
-            released = newest
+            released = None if newest is None else newest + 1
             if self.all_idle_since_ms is None:
                 self.all_idle_since_ms = now_ms
         if released is not None and (self.released_ms is None or released > self.released_ms):

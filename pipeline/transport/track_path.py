@@ -45,7 +45,14 @@ from pipeline.assemble.merger import TrackMemory, merge
 from pipeline.decode.errors import DecodeError
 from pipeline.eventtime.limits import TimeLimits
 from pipeline.eventtime.pending import Held, HeldReports, hold
-from pipeline.eventtime.source_clock import SourceClock, Verdict, after_record, describe, judge
+from pipeline.eventtime.source_clock import (
+    SourceClock,
+    Verdict,
+    after_record,
+    confirms,
+    describe,
+    judge,
+)
 from pipeline.eventtime.watermarks import Mark, Watermarks
 from pipeline.geofence.state import TrackState
 from pipeline.geofence.timers import LostAfter
@@ -254,7 +261,8 @@ class TrackPath:
 
     def _judge(self, spec: TopicSpec, stage: str, handled: Handled, raw: bytes,
                meta: RecordMeta, stores: Stores, now_ms: int) -> None:
-        """Judge each update by its input partition's clock; keep the accepted ones."""
+        """Judge each update by its input partition's clock (``source_clock.py``); keep the
+        accepted ones, with the held ones before them when the record confirms their jump."""
         store = stores.get(clock_store(spec))
         if store is None:  # offline decoding without event-time state
             return
@@ -262,32 +270,43 @@ class TrackPath:
         limits, record_ts = self.limits, meta.timestamp_ms
         kept: list[TrackUpdate] = []
         accepted: list[int] = []
-        ahead: list[int] = []
+        ahead: list[tuple[int, int, bytes]] = []
         reasons: list[str] = []
+        confirmed = False
         for update in handled.updates:
             verdict = judge(clock, update.ts_ms, record_ts, limits)
             if verdict is Verdict.ACCEPT:
                 kept.append(update)
                 accepted.append(update.ts_ms)
-                continue
-            if verdict is Verdict.LATE:
+                confirmed = confirmed or confirms(clock, update.ts_ms, limits)
+            elif verdict is Verdict.LATE:
                 handled.late += 1
-                continue
-            if verdict is Verdict.AHEAD:
-                ahead.append(update.ts_ms)
-            why = describe(verdict, clock, update.ts_ms, record_ts, limits)
-            detail = f"{update.track_id}: {why}"
-            handled.outputs.extend(handlers.dead_letter(
-                stage, meta, raw, FUTURE_TIME, detail, now_ms).outputs)
-            reasons.append(FUTURE_TIME)
-        if len(kept) != len(handled.updates):
-            handled.updates = kept
-            if reasons:
-                if not kept and handled.reason is None and not handled.part_reasons:
-                    handled.outcome, handled.reason = "deadletter", FUTURE_TIME
-                    reasons.pop()
-                handled.part_reasons = [*handled.part_reasons, *reasons]
-        after = after_record(clock, accepted, ahead)
+            elif verdict is Verdict.AHEAD:
+                ahead.append((update.ts_ms, meta.offset or 0, codec.encode_update(update)))
+            else:
+                why = describe(verdict, clock, update.ts_ms, record_ts, limits)
+                handled.outputs.extend(handlers.dead_letter(
+                    stage, meta, raw, FUTURE_TIME, f"{update.track_id}: {why}", now_ms).outputs)
+                reasons.append(FUTURE_TIME)
+        if clock.held and (accepted or ahead):
+            if confirmed:
+                earlier = [codec.decode_update(held) for _, held in clock.held]
+                kept[:0] = earlier
+                accepted.extend(update.ts_ms for update in earlier)
+            else:
+                for offset, held in clock.held:
+                    origin = meta._replace(offset=offset)
+                    detail = (f"report time {codec.decode_update(held).ts_ms} is more than "
+                              f"{limits.max_ahead_ms} ms after its input partition's "
+                              f"watermark {clock.wm_ms}, and the next record did not confirm "
+                              f"the jump")
+                    handled.outputs.extend(handlers.dead_letter(
+                        stage, origin, held, FUTURE_TIME, detail, now_ms).outputs)
+                    reasons.append(FUTURE_TIME)
+        handled.updates = kept
+        if reasons:
+            handled.part_reasons = [*handled.part_reasons, *reasons]
+        after = after_record(clock, accepted, tuple(ahead))
         if after != clock:
             store[_CLOCK_KEY] = after
 
