@@ -1,8 +1,9 @@
 """Reports held until the watermark passes them, then handed out in event-time order.
 
 Per track, the held reports are kept sorted by time; reports of one track with the same
-time are ordered by their encoding (the wire form is canonical), and identical ones (the
-same message heard by two receivers, or sent twice after a restart) are held once. A heap
+time are ordered by :func:`order` (never by arrival, which differs from run to run), and
+identical ones (the same message heard by two receivers, or sent twice after a restart) are
+held once. A heap
 over the tracks' oldest held time finds who is due without a scan.
 
 :class:`Held` is the partition-level index over a store of ``track key -> held reports``;
@@ -18,7 +19,7 @@ from typing import Protocol
 from pipeline.model.track import TrackUpdate
 
 HeldReport = tuple[int, bytes, TrackUpdate]
-"""(event time, encoded update, the update): ordered by time, then by encoding."""
+"""(event time, encoded update, the update), in :func:`order`."""
 HeldReports = tuple[HeldReport, ...]
 """One track's held reports, sorted."""
 
@@ -33,17 +34,23 @@ class HeldTable(Protocol):
     def items(self) -> Iterable[tuple[bytes, HeldReports]]: ...
 
 
+def order(report: HeldReport) -> tuple[int, bool, bytes]:
+    """A track's reports by time; at one instant, what has no position first (a callsign or
+    a squawk of that instant then reaches the position's point), then by encoding."""
+    return (report[0], report[2].lat_deg is not None, report[1])
+
+
 def hold(held: HeldReports | None, raw: bytes, update: TrackUpdate) -> HeldReports:
-    """``held`` with one more report, kept sorted; an identical report is held once."""
+    """``held`` with one more report, kept in :func:`order`; an identical report is held
+    once."""
     item = (update.ts_ms, raw, update)
     if not held:
         return (item,)
-    last = held[-1]
-    if (item[0], raw) > (last[0], last[1]):
+    if order(item) > order(held[-1]):
         return (*held, item)
     if any(ts == item[0] and r == raw for ts, r, _ in held):
         return held
-    return tuple(sorted((*held, item), key=lambda h: (h[0], h[1])))
+    return tuple(sorted((*held, item), key=order))
 
 
 class Held:

@@ -37,7 +37,7 @@ class Watermarks:
     marks: dict[str, Mark] = field(default_factory=dict)
     released_ms: int | None = None
     timers_ms: int | None = None
-    all_idle_since_ms: int | None = None
+    all_idle_since_ms: int | None = field(default=None, compare=False)
     """Processing time at which every source was first seen idle (not stored)."""
 
     def copy(self) -> Watermarks:

@@ -44,7 +44,7 @@ import orjson
 from pipeline.assemble.merger import TrackMemory, merge
 from pipeline.decode.errors import DecodeError
 from pipeline.eventtime.limits import TimeLimits
-from pipeline.eventtime.pending import Held, HeldReports, hold
+from pipeline.eventtime.pending import Held, HeldReports, hold, order
 from pipeline.eventtime.source_clock import (
     SourceClock,
     Verdict,
@@ -139,7 +139,7 @@ def _load_held(raw: bytes) -> HeldReports:
         encoded = orjson.dumps(item)
         update = codec.decode_update(encoded)
         held.append((update.ts_ms, encoded, update))
-    held.sort(key=lambda h: (h[0], h[1]))
+    held.sort(key=order)
     return tuple(held)
 
 
@@ -404,9 +404,13 @@ class TrackPath:
                     stores[HELD_REPORTS], released - 1):
                 done.append(self._guarded_step(update, own, partition, stores, timers, now_ms))
         if timers is not None and (before[1] != timers or done):
-            lost = self.fence.fire(partition, stores[GEOFENCE_STATE], timers)
-            if lost:
-                done.append(self._publish_lost(lost, stores))
+            try:
+                lost = self.fence.fire(partition, stores[GEOFENCE_STATE], timers)
+                if lost:
+                    done.append(self._publish_lost(lost, stores))
+            except Exception:  # as handlers.guarded; no record to dead-letter: logged
+                log.exception("lost timers failed partition=%s watermark=%s", partition, timers)
+                done.append(Handled(outcome="internal_error"))
         return done
 
     def _guarded_step(self, update: TrackUpdate, own: bytes, partition: int, stores: Stores,

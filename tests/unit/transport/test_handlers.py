@@ -7,6 +7,7 @@ import base64
 import orjson
 import pytest
 
+from pipeline.eventtime.watermarks import Mark
 from pipeline.geofence.timers import LostAfter
 from pipeline.geofence.zones import ZoneSet, default_zone_dir, load_zone_files
 from pipeline.identify.enrich import DEFAULT_ALLIED_COUNTRIES, IdentifyContext
@@ -22,7 +23,7 @@ from pipeline.transport.topics import (
     WATCHLISTS,
     ZONE_EVENTS,
 )
-from pipeline.transport.track_path import TrackPath, new_stores
+from pipeline.transport.track_path import TrackPath, encode_mark, new_stores
 from tests.schema_check import assert_valid
 
 NOW = 1_764_000_000_000
@@ -103,6 +104,14 @@ def test_pipeline_of_handlers_from_line_to_identification(zones: ZoneSet) -> Non
         (update,) = handlers.update_outputs(handlers.handle_sbs(line, META, NOW))
         handled = path.process(TRACK_UPDATES, update.key, update.value, META, stores,
                                NOW).handled
+        assert (handled.outcome, handled.outputs) == ("held", [])
+    # The one input partition caught up: its mark lets everything held through.
+    last_ms = 1_600_120_740_000  # 2020-09-14T21:59:00Z, the last report
+    mark = encode_mark("adsb.sbs/0", Mark(last_ms, True))
+    assert path.process(TRACK_UPDATES, None, mark, META, stores, NOW).handled.outcome == "mark"
+    released = path.release(2, stores, ["adsb.sbs/0"], NOW)
+    assert [h.outcome for h in released] == ["merged", "first", "segment"]
+    for handled in released:
         for out in handled.outputs:
             assert out.key == b"icao24:ae0455"
             if out.topic is TRACK_POINTS:
@@ -125,10 +134,14 @@ def test_pipeline_of_handlers_from_line_to_identification(zones: ZoneSet) -> Non
         "pending")
     assert ident["interpolated"] is True
     assert ident["zone_event_id"] == events[0]["event_id"]
-    # Every store changed, and what the changelog gets reads back as the same state.
+    # Every store changed, and what the changelog gets reads back as the same state (the
+    # held reports all released: deleted).
     for store in stores.values():
         (key, value), = store.take_changes()
-        assert key == b"icao24:ae0455" and value is not None
+        if store.name == "held-reports":
+            assert (key, value) == (b"icao24:ae0455", None)
+            continue
+        assert key in (b"icao24:ae0455", b"watermarks") and value is not None
         again = new_stores(TRACK_UPDATES, 2)[store.name]
         again.load(key, store.dump(value))
         assert again.get(key) == store.get(key)
