@@ -7,15 +7,14 @@ Time is event time, never the clock:
 
 * the track's own next report, if it comes after the limit, declares the loss first (then
   ``track.regained``, see ``tracker.py``);
-* otherwise later traffic on the same partition does: a :class:`PartitionClock` keeps the
-  partition's event-time watermark (the newest accepted report on it) and the deadlines of
-  its tracks that could be lost, and hands back the tracks whose deadline the watermark has
-  reached. Whichever comes first, the event is the same (same id, time and content), so
-  the outcome does not depend on how tracks interleave on a partition, only on whether any
-  later traffic exists.
+* otherwise the partition's timer watermark does (``eventtime/watermarks.py``: the minimum
+  over every input partition's watermark, so it never runs ahead of a track's own input):
+  a :class:`PartitionClock` keeps the deadlines of the partition's tracks that could be lost
+  and hands back those the watermark has reached. Whichever comes first, the event is the
+  same (same id, time and content).
 
-The watermark is the maximum ``last_ts_ms`` of the partition's tracks, so the clock is
-rebuilt exactly from the stored states after a restart.
+The deadlines are rebuilt from the stored states after a restart, the watermark from its
+store.
 """
 
 from __future__ import annotations

@@ -13,7 +13,11 @@ The order of the work (the at-least-once contract, ``docs/operating.md``):
    ``tracks.updates``); each goes through :class:`~pipeline.transport.track_path.TrackPath`
    in partition order, changing the in-memory stores of its partition;
 2. the batch's outputs are sent at once (one aiokafka batch per partition, ``acks=all``),
-   and processing goes on with the next batch;
+   and processing goes on with the next batch; after each batch and each empty poll, the
+   owned input partitions whose event-time mark changed (watermark, or idle: caught up and
+   silent for the idle timeout) send it to every ``tracks.updates`` partition, after those
+   outputs, and each owned ``tracks.updates`` partition steps what its watermark releases
+   (``docs/time.md``), its outputs sent the same way;
 3. every :data:`COMMIT_INTERVAL_S` the processed records "land": the changed state is
    captured (the current value of each changed key, by reference: values are never changed
    in place), serialised in chunks between batches, and once every output sent so far is
@@ -56,7 +60,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.abc import ConsumerRebalanceListener
 from aiokafka.coordinator.assignors.roundrobin import RoundRobinPartitionAssignor
-from aiokafka.errors import CommitFailedError, KafkaError
+from aiokafka.errors import CommitFailedError, IllegalStateError, KafkaError
 
 from pipeline.eventtime.watermarks import Mark
 from pipeline.transport.batch_send import BatchSender, KeyPartitions
@@ -350,7 +354,10 @@ class TrackRuntime:
             highwater = consumer.highwater(tp)
             if highwater is not None and now_ms - active_ms >= idle_ms:
                 if next_offset is None:
-                    next_offset = await consumer.position(tp)
+                    try:
+                        next_offset = await consumer.position(tp)
+                    except IllegalStateError:  # revoked meanwhile: its listener runs next
+                        continue
                 idle = next_offset >= highwater
             spec = self._specs[tp.topic]
             mark = Mark(source_clock(self._stores[tp], spec).wm_ms, idle)

@@ -183,3 +183,23 @@ def test_hostile_times_are_dead_lettered_and_change_nothing_else(
     (held,) = payloads - {ahead_of_record.decode()}  # held, then refuted by the next record
     assert orjson.loads(held)["track_id"] == "icao24:15a7c3"
     assert all("future_time" not in str(d["detail"]) for d in letters)
+
+
+def test_marks_are_schema_valid_and_a_bad_one_is_a_dead_letter(zones: ZoneSet) -> None:
+    from pipeline.eventtime.watermarks import Mark
+    from pipeline.transport.handlers import RecordMeta
+    from pipeline.transport.topics import TRACK_UPDATES
+    from pipeline.transport.track_path import decode_mark, encode_mark, new_stores
+    from tests.schema_check import assert_valid
+
+    for mark in (Mark(None, True), Mark(WALL_MS, False)):
+        raw = encode_mark("adsb.sbs/3", mark)
+        assert_valid("tracks.updates", orjson.loads(raw))
+        assert decode_mark(raw) == ("adsb.sbs/3", mark)
+    path = _harness(zones, 1).path
+    meta = RecordMeta(TRACK_UPDATES.name, 0, 5, WALL_MS)
+    for bad in (b"[]", b'{"mark": {"source": "adsb.sbs/0", "wm_ms": 1.5, "idle": false}}',
+                b"\xff"):
+        done = path.process(TRACK_UPDATES, None, bad, meta, new_stores(TRACK_UPDATES, 0),
+                            WALL_MS)
+        assert (done.handled.outcome, done.handled.reason) == ("deadletter", "bad_field")
