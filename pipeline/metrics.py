@@ -6,7 +6,14 @@ Counters (the exposition adds ``_total``):
   once. For the decode stages the outcome is ``accepted`` (track updates out),
   ``no_track_data`` (valid, nothing to track: an SBS ``AIR`` line, an AIS base-station
   report, a buffered AIS fragment) or ``deadletter``, so per input topic
-  received = accepted + no_track_data + deadletter.
+  received = accepted + no_track_data + deadletter. The track stage counts each
+  ``tracks.updates`` record (and each update held at once by the direct step) as ``held``,
+  ``late`` (its track's partition has released past it), ``mark`` (an input partition's
+  watermark) or ``deadletter``; stage ``release`` counts each held report when it is
+  stepped, with the step's outcome (``first``, ``segment``, ``gap``, ``duplicate``,
+  ``late``, ``merged``), and ``lost`` for a batch of timer-fired losses (``docs/time.md``).
+- ``adizwatch_late_reports_total{topic}`` counts decoded reports skipped as late by their
+  input partition's event-time clock (older than its watermark less the allowed lateness).
 - ``adizwatch_deadletters_total{stage, topic, reason, unit}`` counts every dead letter
   written: ``unit="record"`` for a whole record (these are the ``deadletter`` outcomes
   above), ``unit="part"`` for one part of an accepted record (an aircraft of a snapshot, an
@@ -83,6 +90,10 @@ class Metrics:
             "adizwatch_identifications",
             "Identifications published, by standard identity and trigger",
             ["identity", "trigger"], registry=r)
+        self.late = Counter("adizwatch_late_reports",
+                            "Decoded reports skipped as late by their input partition's "
+                            "event-time clock (older than its watermark less the allowed "
+                            "lateness, docs/time.md), by input topic", ["topic"], registry=r)
         self.lag = Gauge("adizwatch_consumer_lag",
                          "Records of an assigned input partition not consumed yet "
                          "(high watermark - position)",
@@ -120,6 +131,10 @@ class Metrics:
         if child is None:
             child = self._children[(metric, *labels)] = metric.labels(*labels)
         return child
+
+    def count_late(self, topic: str, n: int) -> None:
+        """``n`` reports of ``topic`` skipped as late."""
+        self._child(self.late, topic).inc(n)
 
     def count_out(self, stage: str, topic: str, n: int = 1) -> None:
         """``n`` records produced by ``stage`` to ``topic``."""

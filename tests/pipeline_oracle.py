@@ -9,7 +9,7 @@ correct deployment must produce, whatever its partitioning, batching, pace or re
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import orjson
@@ -18,8 +18,6 @@ from pipeline.eventtime.limits import TimeLimits
 from pipeline.geofence.timers import LostAfter
 from pipeline.geofence.zones import ZoneSet
 from pipeline.identify.enrich import IdentifyContext
-from pipeline.transport import handlers
-from pipeline.transport.handlers import RecordMeta
 from pipeline.transport.offline_pipeline import OfflinePipeline as _Harness
 from pipeline.transport.offline_pipeline import partition_of
 from pipeline.transport.topics import (
@@ -96,51 +94,55 @@ class InputsResult:
     tracks_by_stream: dict[tuple[str, bytes | None], set[str]] = field(default_factory=dict)
 
 
-def run_inputs(streams: Iterable[tuple[str, str, bytes | None, list[bytes]]],
-               record_ts_ms: int) -> InputsResult:
-    """Decode and merge keyed input streams in order, as one worker would.
+def run_inputs(streams: Sequence[tuple[str, str, bytes | None, list[bytes]]],
+               record_ts_ms: int, partitions: int = 4) -> InputsResult:
+    """Decode, judge, hold and step keyed input streams as a deployment with ``partitions``
+    partitions does, each stream's records produced in order after the previous stream's.
 
     Args:
-        streams: (format, full topic name, record key, record values) per stream; AIS
-            reassembly state is per key, as in the app's table.
+        streams: (format, full topic name, record key, record values) per stream.
         record_ts_ms: the timestamp of every record.
     """
-    from pipeline.transport import inputs as input_handlers
+    from pipeline.geofence.zones import ZoneSet
+    from pipeline.identify.enrich import DEFAULT_ALLIED_COUNTRIES
+    from pipeline.identify.rules import load_rule_table
     from pipeline.transport.offline import FORMATS
+    from pipeline.transport.topics import TRACK_UPDATES
 
+    zones = ZoneSet([])
+    ctx = IdentifyContext.load(load_rule_table(), DEFAULT_ALLIED_COUNTRIES)
+    # Without the direct step (it gives the same outputs, tests/unit/transport/
+    # test_track_path.py), so that every accepted update is seen on its way.
+    harness = _Harness(TrackPath(lambda: zones, ctx, 300_000, LostAfter()), partitions,
+                       direct=False)
     result = InputsResult()
-    memory: dict[bytes, bytes] = {}
-    ais_state: dict[bytes, bytes] = {}
+    index = 0
     for fmt, topic, key, values in streams:
-        _, _, handler = FORMATS[fmt]
+        spec = FORMATS[fmt][0]
         tracks = result.tracks_by_stream.setdefault((topic, key), set())
         for value in values:
-            meta = RecordMeta(topic, None, None, record_ts_ms)
-            if handler is None:
-                stream = key or b""
-                handled = input_handlers.handle_ais(value, meta, ais_state.get(stream), 0)
-                if handled.state is not None:
-                    ais_state[stream] = handled.state
-                elif handled.drop_state:
-                    ais_state.pop(stream, None)
-            else:
-                handled = handler(value, meta, 0)
+            partition = harness.input_partition(key, index)
+            index += 1
+            done = harness.feed(spec, partition, key, value, record_ts_ms, 0)
+            harness.mark(spec, partition, False)
+            handled = done.handled
             outcome = (topic, handled.outcome)
             result.outcomes[outcome] = result.outcomes.get(outcome, 0) + 1
             result.part_letters[topic] = (result.part_letters.get(topic, 0)
                                           + len(handled.part_reasons))
-            for out in handled.outputs:
-                assert out.topic is DEADLETTER, out
-                result.deadletters.append(orjson.loads(out.value))
-            for out in handlers.update_outputs(handled):
-                assert out.key is not None
-                tracks.add(out.key.decode())
+            routed = [o for o in handled.outputs if o.topic is TRACK_UPDATES]
+            for out in routed:
+                tracks.add((out.key or b"").decode())
                 result.updates.append(orjson.loads(out.value))
-                merged = handlers.handle_update(out.value, out.key, meta, memory.get(out.key), 0)
-                if merged.state is not None:
-                    memory[out.key] = merged.state
-                for point in merged.outputs:
-                    assert point.topic is TRACK_POINTS
-                    result.points.setdefault(out.key.decode(), []).append(
-                        orjson.loads(point.value))
+    harness.finish(0)
+    prefixes = {topic.removesuffix(FORMATS[fmt][0].name) for fmt, topic, _, _ in streams}
+    (prefix,) = prefixes  # the harness names the topics without the deployment's prefix
+    for out in harness.outputs:
+        if out.topic is DEADLETTER:
+            letter = orjson.loads(out.value)
+            letter["topic"] = prefix + str(letter["topic"])
+            result.deadletters.append(letter)
+        elif out.topic is TRACK_POINTS:
+            point = orjson.loads(out.value)
+            result.points.setdefault(str(point["track_id"]), []).append(point)
     return result

@@ -9,20 +9,26 @@ order of aircraft inside a snapshot does not matter):
 * older than the watermark by more than the allowed lateness: ``LATE`` (counted and
   skipped, as the geofence skips a late report): the track stage of its track may already
   have stepped past that time;
-* dated more than ``max_ahead_ms`` after the watermark: ``AHEAD``, unless it confirms the
-  jump of the previous record (within ``max_ahead_ms`` of it). An ``AHEAD`` report is held
-  in the clock (it never moves the watermark) until the partition's next record with
-  reports decides: if one of them confirms the jump, the held reports go on, ahead of the
-  new record's, and the watermark jumps (two recordings replayed back to back, a quiet night
-  replayed fast); if not, they are dead-lettered ``future_time`` (one report from a broken
-  clock);
+* dated more than ``max_ahead_ms`` after the watermark, or the partition's first reports
+  (no watermark yet): ``AHEAD``, unless it confirms the held jump (within ``max_ahead_ms``
+  of it). An ``AHEAD`` report is held in the clock (it never moves the watermark) until the
+  partition's next record with reports decides: if one of them confirms the jump, the held
+  reports go on, ahead of the new record's, and the watermark jumps (two recordings replayed
+  back to back, a quiet night replayed fast); if not, they are dead-lettered
+  ``future_time`` (one report from a broken clock). Two reports of one record within
+  ``max_ahead_ms`` of each other confirm each other (a first snapshot of many aircraft).
+  The first reports of a partition that then goes idle are accepted
+  (:func:`settle`): nothing contradicts them;
 * otherwise ``ACCEPT``.
 
-After the record the watermark moves to its newest accepted report. The first report of a
-partition (no watermark yet) is judged only against its record's timestamp.
+A report without a time of its own carries its record's timestamp (the decoders' rule).
+On a partition whose reports are dated hours before their records' timestamps (a recording
+replayed now), such a report is given the partition's watermark instead
+(:func:`untimed_time`): the time of the partition's latest report, not the replay's.
 
-The verdict depends only on the partition's own records, in their order: the same records
-give the same verdicts whatever the consumption interleaves with.
+After the record the watermark moves to its newest accepted report. The verdicts depend only
+on the partition's own records, in their order: the same records give the same verdicts
+whatever the consumption interleaves with.
 """
 
 from __future__ import annotations
@@ -66,16 +72,24 @@ class SourceClock(NamedTuple):
         return cls(wm, jump, tuple((h[0], h[1].encode()) for h in held))
 
 
+def untimed_time(clock: SourceClock, ts_ms: int, record_ts_ms: int,
+                 limits: TimeLimits) -> int:
+    """The time to judge a report by: its own, unless it has none (it carries its record's
+    timestamp) and the partition's watermark is hours behind that (module docstring)."""
+    wm = clock.wm_ms
+    if ts_ms == record_ts_ms and wm is not None and record_ts_ms > wm + limits.max_ahead_ms:
+        return wm
+    return ts_ms
+
+
 def judge(clock: SourceClock, ts_ms: int, record_ts_ms: int, limits: TimeLimits) -> Verdict:
     """The verdict on one report dated ``ts_ms`` in a record stamped ``record_ts_ms``."""
     if record_ts_ms > 0 and ts_ms > record_ts_ms + limits.max_future_ms:
         return Verdict.FUTURE  # (a timestamp of 0 or less: the record's time is unknown)
     wm = clock.wm_ms
-    if wm is None:
-        return Verdict.ACCEPT
-    if ts_ms < wm - limits.allowed_lateness_ms:
+    if wm is not None and ts_ms < wm - limits.allowed_lateness_ms:
         return Verdict.LATE
-    if ts_ms > wm + limits.max_ahead_ms:
+    if wm is None or ts_ms > wm + limits.max_ahead_ms:
         jump = clock.jump_ms
         if jump is not None and abs(ts_ms - jump) <= limits.max_ahead_ms:
             return Verdict.ACCEPT
@@ -85,8 +99,14 @@ def judge(clock: SourceClock, ts_ms: int, record_ts_ms: int, limits: TimeLimits)
 
 def confirms(clock: SourceClock, ts_ms: int, limits: TimeLimits) -> bool:
     """An accepted report at ``ts_ms`` confirms the held jump."""
-    return (clock.jump_ms is not None and clock.wm_ms is not None
-            and ts_ms > clock.wm_ms + limits.max_ahead_ms)
+    return clock.jump_ms is not None and (clock.wm_ms is None
+                                          or ts_ms > clock.wm_ms + limits.max_ahead_ms)
+
+
+def agree(ahead: list[int], limits: TimeLimits) -> bool:
+    """Reports of one record held as ``AHEAD`` confirm each other: two or more, all within
+    ``max_ahead_ms`` of the newest."""
+    return len(ahead) >= 2 and max(ahead) - min(ahead) <= limits.max_ahead_ms
 
 
 def after_record(clock: SourceClock, accepted: Iterable[int],

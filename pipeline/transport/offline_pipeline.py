@@ -26,6 +26,8 @@ from pipeline.transport.state_store import PartitionStore
 from pipeline.transport.topics import TRACK_UPDATES, TopicSpec
 from pipeline.transport.track_path import (
     INPUTS,
+    Direct,
+    Processed,
     Stores,
     TrackPath,
     encode_mark,
@@ -77,19 +79,27 @@ class OfflinePipeline:
         return offset
 
     def feed(self, spec: TopicSpec, partition: int, key: bytes | None, raw: bytes,
-             record_ts_ms: int, now_ms: int) -> None:
-        """One input record through its decode stage on ``partition``."""
+             record_ts_ms: int, now_ms: int) -> Processed:
+        """One input record through its decode stage on ``partition``; what it made."""
         meta = RecordMeta(spec.name, partition, self._offset(spec.name, partition),
                           record_ts_ms)
         stores = self._input_stores[(spec, partition)]
-        direct = None
-        if self.direct:
-            here: tuple[int, Stores] = (partition, self.stores[partition])
+        done = self.path.process(spec, key, raw, meta, stores, now_ms,
+                                 self._direct_for(partition))
+        self._take(done, record_ts_ms)
+        return done
 
-            def direct(own: bytes) -> tuple[int, Stores] | None:
-                return here if partition_of(own, self.partitions) == partition else None
+    def _direct_for(self, partition: int) -> Direct | None:
+        if not self.direct:
+            return None
+        here: tuple[int, Stores] = (partition, self.stores[partition])
 
-        done = self.path.process(spec, key, raw, meta, stores, now_ms, direct)
+        def direct(own: bytes) -> tuple[int, Stores] | None:
+            return here if partition_of(own, self.partitions) == partition else None
+
+        return direct
+
+    def _take(self, done: Processed, record_ts_ms: int = 0) -> None:
         for handled in (done.handled, *done.steps):
             for out in handled.outputs:
                 if out.topic is TRACK_UPDATES:
@@ -100,7 +110,13 @@ class OfflinePipeline:
                     self.outputs.append(out)
 
     def mark(self, spec: TopicSpec, partition: int, idle: bool) -> None:
-        """Send the source's mark to every queue (if it changed), after its updates."""
+        """Send the source's mark to every queue (if it changed), after its updates; an idle
+        source first lets go of the first reports it holds (``TrackPath.settle``)."""
+        if idle:
+            settled = self.path.settle(spec, partition, self._input_stores[(spec, partition)],
+                                       0, self._direct_for(partition))
+            if settled is not None:
+                self._take(settled)
         mark = Mark(source_clock(self._input_stores[(spec, partition)], spec).wm_ms, idle)
         if self._sent.get((spec, partition)) == mark:
             return

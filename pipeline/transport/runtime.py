@@ -125,6 +125,8 @@ class RuntimeMetrics(Protocol):
 
     def count_identification(self, identity: str, trigger: str) -> None: ...
 
+    def count_late(self, topic: str, n: int) -> None: ...
+
     def observe_latency(self, stage: str, seconds: float) -> None: ...
 
     def observe_batch(self, n: int) -> None: ...
@@ -327,22 +329,25 @@ class TrackRuntime:
         """Send the owned input partitions' marks that changed, then step what the
         watermarks of the owned ``tracks.updates`` partitions released."""
         now_ms = _now_ms()
-        marks = await self._marks(consumer, now_ms)
         batch = _Batch()
         tally: dict[tuple[str, str, str], int] = {}
+        marks = await self._marks(consumer, now_ms, batch, tally)
         for tp in list(self._ready):
             if tp.topic != self._updates_topic:
                 continue
             stores = self._stores[tp]
             for handled in self.path.release(tp.partition, stores, self._sources, now_ms):
-                self._tally(tally, "track", self._updates_topic, handled, batch.outputs)
+                self._tally(tally, "release", self._updates_topic, handled, batch.outputs)
         for (stage, counted, outcome), n in tally.items():
             self.metrics.count_records(stage, counted, outcome, n)
         if batch.outputs or marks:
             self._unlanded_acks.extend(await self._produce_outputs(batch.outputs, marks))
 
-    async def _marks(self, consumer: AIOKafkaConsumer, now_ms: int) -> list[_SendRecord]:
-        """The mark records of the owned input partitions whose mark changed."""
+    async def _marks(self, consumer: AIOKafkaConsumer, now_ms: int, batch: _Batch,
+                     tally: dict[tuple[str, str, str], int]) -> list[_SendRecord]:
+        """The mark records of the owned input partitions whose mark changed. A partition
+        found idle first lets go of the first reports it holds (``TrackPath.settle``); their
+        outputs join ``batch``, ahead of the marks."""
         if not self._updates_count:
             return []
         idle_ms = self.path.limits.idle_ms
@@ -360,6 +365,13 @@ class TrackRuntime:
                         continue
                 idle = next_offset >= highwater
             spec = self._specs[tp.topic]
+            if idle:
+                settled = self.path.settle(spec, tp.partition, self._stores[tp], now_ms,
+                                           self._direct(tp))
+                if settled is not None:
+                    for step in settled.steps:
+                        self._tally(tally, "track", self._updates_topic, step, batch.outputs)
+                    batch.outputs.extend((settled.stage, out) for out in settled.handled.outputs)
             mark = Mark(source_clock(self._stores[tp], spec).wm_ms, idle)
             if self._sent_marks.get(tp) == mark:
                 continue
@@ -431,8 +443,7 @@ class TrackRuntime:
             for step in done.steps:
                 self._tally(tally, "track", updates, step, outputs)
             if done.handled.late:
-                late = (done.stage, topic, "late_report")
-                tally[late] = tally.get(late, 0) + done.handled.late
+                self.metrics.count_late(topic, done.handled.late)
             observe(done.stage, max(0, now_ms - record.timestamp) / 1000)
         for (stage, counted, outcome), n in tally.items():
             self.metrics.count_records(stage, counted, outcome, n)

@@ -49,9 +49,11 @@ from pipeline.eventtime.source_clock import (
     SourceClock,
     Verdict,
     after_record,
+    agree,
     confirms,
     describe,
     judge,
+    untimed_time,
 )
 from pipeline.eventtime.watermarks import Mark, Watermarks
 from pipeline.geofence.state import TrackState
@@ -269,46 +271,65 @@ class TrackPath:
         clock = source_clock(stores, spec)
         limits, record_ts = self.limits, meta.timestamp_ms
         kept: list[TrackUpdate] = []
-        accepted: list[int] = []
-        ahead: list[tuple[int, int, bytes]] = []
+        ahead: list[TrackUpdate] = []
         reasons: list[str] = []
         confirmed = False
         for update in handled.updates:
-            verdict = judge(clock, update.ts_ms, record_ts, limits)
+            ts = untimed_time(clock, update.ts_ms, record_ts, limits)
+            if ts != update.ts_ms:
+                update = update._replace(ts_ms=ts)
+            verdict = judge(clock, ts, record_ts, limits)
             if verdict is Verdict.ACCEPT:
                 kept.append(update)
-                accepted.append(update.ts_ms)
-                confirmed = confirmed or confirms(clock, update.ts_ms, limits)
+                confirmed = confirmed or confirms(clock, ts, limits)
             elif verdict is Verdict.LATE:
                 handled.late += 1
             elif verdict is Verdict.AHEAD:
-                ahead.append((update.ts_ms, meta.offset or 0, codec.encode_update(update)))
+                ahead.append(update)
             else:
-                why = describe(verdict, clock, update.ts_ms, record_ts, limits)
+                why = describe(verdict, clock, ts, record_ts, limits)
                 handled.outputs.extend(handlers.dead_letter(
                     stage, meta, raw, FUTURE_TIME, f"{update.track_id}: {why}", now_ms).outputs)
                 reasons.append(FUTURE_TIME)
-        if clock.held and (accepted or ahead):
+        if ahead and agree([u.ts_ms for u in ahead], limits):
+            kept.extend(ahead)  # they confirm each other
+            confirmed, ahead = True, []
+        if clock.held and (kept or ahead):
             if confirmed:
-                earlier = [codec.decode_update(held) for _, held in clock.held]
-                kept[:0] = earlier
-                accepted.extend(update.ts_ms for update in earlier)
+                kept[:0] = [codec.decode_update(held) for _, held in clock.held]
             else:
                 for offset, held in clock.held:
-                    origin = meta._replace(offset=offset)
                     detail = (f"report time {codec.decode_update(held).ts_ms} is more than "
-                              f"{limits.max_ahead_ms} ms after its input partition's "
+                              f"{limits.max_ahead_ms} ms from its input partition's "
                               f"watermark {clock.wm_ms}, and the next record did not confirm "
                               f"the jump")
                     handled.outputs.extend(handlers.dead_letter(
-                        stage, origin, held, FUTURE_TIME, detail, now_ms).outputs)
+                        stage, meta._replace(offset=offset), held, FUTURE_TIME, detail,
+                        now_ms).outputs)
                     reasons.append(FUTURE_TIME)
         handled.updates = kept
         if reasons:
             handled.part_reasons = [*handled.part_reasons, *reasons]
-        after = after_record(clock, accepted, tuple(ahead))
+        after = after_record(clock, [u.ts_ms for u in kept], tuple(
+            (u.ts_ms, meta.offset or 0, codec.encode_update(u)) for u in ahead))
         if after != clock:
             store[_CLOCK_KEY] = after
+
+    def settle(self, spec: TopicSpec, partition: int, stores: Stores, now_ms: int,
+               direct: Direct | None = None) -> Processed | None:
+        """An input partition went idle: the first reports it holds (no watermark yet, so
+        nothing contradicts them) are accepted and go on; None if there are none."""
+        store = stores.get(clock_store(spec))
+        if store is None:
+            return None
+        clock = source_clock(stores, spec)
+        if clock.wm_ms is not None or not clock.held:
+            return None
+        updates = [codec.decode_update(held) for _, held in clock.held]
+        store[_CLOCK_KEY] = after_record(SourceClock(), [u.ts_ms for u in updates], ())
+        handled = Handled(outcome="settled", updates=updates)
+        meta = RecordMeta(spec.name, partition, clock.held[0][0], 0)
+        return Processed("eventtime", handled, self._route(handled, meta, direct, now_ms))
 
     def _route(self, handled: Handled, meta: RecordMeta, direct: Direct | None,
                now_ms: int) -> tuple[Handled, ...]:

@@ -11,6 +11,7 @@ import orjson
 from pipeline.demo import bundled_feeds, bundled_flightplans, bundled_watchlists
 from tests.integration.conftest import Deployment, Workers
 from tests.integration.kafka_io import produce, read_all, wait_until
+from tests.integration.reference_runs import wait_caught_up
 from tests.schema_check import assert_valid
 
 WITHOUT_FILES = ("ADIZWATCH_WATCHLISTS", "ADIZWATCH_FLIGHTPLANS")
@@ -49,6 +50,7 @@ def test_config_topics_live_updates_and_emergencies(deployment: Deployment,
         return sum(a["type"] == "zone.exit" for a in _alerts(deployment)) >= 20
 
     wait_until(scenario_done, 180, "the scenario's zone exits", workers.log_text)
+    wait_caught_up(deployment, workers)  # the reports after the last exit released too
     alerts = _alerts(deployment)
     for alert in alerts:
         assert_valid("alerts.identification", alert)

@@ -86,7 +86,7 @@ def test_every_metric_has_help_text_and_is_listed_in_the_module_docstring() -> N
     import pipeline.metrics
 
     families = list(Metrics().registry.collect())
-    assert len(families) == 8
+    assert len(families) == 9
     for family in families:
         assert family.documentation, family.name
         assert f"``{family.name}" in (pipeline.metrics.__doc__ or ""), family.name

@@ -4,7 +4,15 @@ second record confirms or refutes them."""
 from __future__ import annotations
 
 from pipeline.eventtime.limits import TimeLimits
-from pipeline.eventtime.source_clock import SourceClock, Verdict, after_record, confirms, judge
+from pipeline.eventtime.source_clock import (
+    SourceClock,
+    Verdict,
+    after_record,
+    agree,
+    confirms,
+    judge,
+    untimed_time,
+)
 
 L = TimeLimits(allowed_lateness_ms=5_000, idle_ms=5_000, max_future_ms=600_000,
                max_ahead_ms=3_600_000)
@@ -12,12 +20,27 @@ RECORD = 2_000_000_000_000  # record timestamps: wall clock, long after the even
 T = 1_700_000_000_000
 
 
-def test_the_first_report_is_judged_by_its_record_only() -> None:
+def test_the_first_reports_are_held_until_a_second_one_agrees() -> None:
     clock = SourceClock()
-    assert judge(clock, T, RECORD, L) is Verdict.ACCEPT
     assert judge(clock, RECORD + 600_001, RECORD, L) is Verdict.FUTURE
-    assert judge(clock, RECORD + 600_000, RECORD, L) is Verdict.ACCEPT
-    assert judge(clock, RECORD + 10**9, 0, L) is Verdict.ACCEPT  # no record time known
+    assert judge(clock, RECORD + 10**9, 0, L) is Verdict.AHEAD  # no record time known
+    assert judge(clock, T, RECORD, L) is Verdict.AHEAD
+    held = after_record(clock, [], ((T, 1, b"{}"),))
+    assert judge(held, T + 60_000, RECORD, L) is Verdict.ACCEPT
+    assert confirms(held, T + 60_000, L)
+    # A first report from another era (an untimed line stamped now before the recording's
+    # timed ones) is refuted by the next: that one is held in its place.
+    assert judge(held, T + 10 * 3_600_000, RECORD, L) is Verdict.AHEAD
+    assert agree([T, T + 10, T - 5_000], L) and not agree([T], L)
+    assert not agree([T, T + 3_600_001], L)
+
+
+def test_a_report_without_a_time_of_its_own_takes_the_partition_s_in_a_replay() -> None:
+    clock = SourceClock(T)
+    assert untimed_time(clock, RECORD, RECORD, L) == T  # stamped with its record: a replay
+    assert untimed_time(clock, T + 5, T + 5, L) == T + 5  # live: its record's time is right
+    assert untimed_time(clock, T + 7, RECORD, L) == T + 7  # a time of its own
+    assert untimed_time(SourceClock(), RECORD, RECORD, L) == RECORD
 
 
 def test_late_within_and_beyond_the_allowed_lateness() -> None:
