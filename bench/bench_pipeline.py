@@ -90,12 +90,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--profile-seconds", type=int, default=20)
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--allowed-lateness-ms", type=int, default=0,
+                        help="the workers' ADIZWATCH_ALLOWED_LATENESS_MS (docs/time.md)")
     parser.add_argument("--out", type=Path, default=RESULTS / "pipeline.json")
     args = parser.parse_args(argv)
     opts = Options(args.messages, args.points_per_track, args.partitions, args.workers,
                    args.cap_s, args.warmup, args.latency_rate, args.latency_seconds,
                    args.drain_s, args.profile, args.profile_seconds,
-                   frozenset(args.phases.split(",")), args.seed)
+                   frozenset(args.phases.split(",")), args.seed, args.allowed_lateness_ms)
     console = Console(stderr=True)
     signal.signal(signal.SIGTERM, _raise_on_sigterm)
     apply_tansu_workarounds()  # this process's own clients talk to Tansu too

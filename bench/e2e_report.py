@@ -53,7 +53,8 @@ def summary(opts: Options, phases: dict[str, object], seconds: float,
     return {
         "name": "pipeline", "messages": phases["messages"],
         "points": phases["pipeline"]["records"] if "pipeline" in phases else None,  # type: ignore[index]
-        "workers": opts.workers, "points_per_s_per_worker": per_worker,
+        "workers": opts.workers, "allowed_lateness_ms": opts.allowed_lateness_ms,
+        "points_per_s_per_worker": per_worker,
         "baseline_faust_msgs_per_s": faust_rate, "baseline_aiokafka_msgs_per_s": aio_rate,
         "ratio_vs_faust": ratio_faust, "ratio_vs_aiokafka": ratio_aio,
         "baseline_runtime_points_per_s": rate("runtime"),

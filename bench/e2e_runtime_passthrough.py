@@ -31,7 +31,7 @@ from pipeline.transport.admin import ensure_catalogue, ensure_changelogs
 from pipeline.transport.handlers import Handled, Output, RecordMeta
 from pipeline.transport.runtime import TrackRuntime
 from pipeline.transport.tansu_compat import apply_tansu_workarounds, embedded_consumer_settings
-from pipeline.transport.topics import TRACK_POINTS, TRACKS_CANONICAL, TopicSpec
+from pipeline.transport.topics import TRACK_POINTS, TRACK_UPDATES, TRACKS_CANONICAL, TopicSpec
 from pipeline.transport.track_path import Direct, Processed, Stores, TrackPath
 
 
@@ -40,6 +40,8 @@ class PassThroughPath(TrackPath):
 
     def process(self, spec: TopicSpec, key: bytes | None, raw: bytes, meta: RecordMeta,
                 stores: Stores, now_ms: int, direct: Direct | None = None) -> Processed:
+        if spec is TRACK_UPDATES:  # the runtime's own marks (docs/time.md): nothing to do
+            return Processed("track", Handled(outcome="mark"))
         if spec is not TRACKS_CANONICAL:
             raise ValueError(f"the pass-through baseline reads only {TRACKS_CANONICAL.name}")
         return Processed("decode.canonical",
