@@ -31,7 +31,7 @@ class PartitionStore(Generic[V]):
     ``load`` reads them back on recovery.
     """
 
-    __slots__ = ("_data", "dirty", "dump", "load_value", "name", "partition")
+    __slots__ = ("_data", "_logged", "dirty", "dump", "load_value", "name", "partition")
 
     def __init__(self, name: str, partition: int, dump: Callable[[V], bytes],
                  load: Callable[[bytes], V]) -> None:
@@ -41,6 +41,8 @@ class PartitionStore(Generic[V]):
         self.load_value = load
         self._data: dict[bytes, V] = {}
         self.dirty: set[bytes] = set()
+        self._logged: set[bytes] = set()
+        """Keys whose latest changelog record is a value: only those need a tombstone."""
 
     def get(self, key: bytes, /) -> V | None:
         return self._data.get(key)
@@ -66,17 +68,32 @@ class PartitionStore(Generic[V]):
         """Apply one changelog record (recovery: not marked dirty)."""
         if value is None:
             self._data.pop(key, None)
+            self._logged.discard(key)
         else:
             self._data[key] = self.load_value(value)
+            self._logged.add(key)
 
     def take_changes(self) -> list[tuple[bytes, V | None]]:
         """The changed keys with their current value (None = deleted); clears the marks.
 
+        A key set and deleted again between two calls, never written to the changelog, is
+        left out: the changelog has nothing to delete (the held reports of a track are
+        usually released before the next checkpoint).
+
         Values are never changed in place (every stage step makes a new one), so the
         returned objects keep the state of this moment and can be serialised later.
         """
-        data = self._data
-        changes = [(key, data.get(key)) for key in self.dirty]
+        data, logged = self._data, self._logged
+        changes: list[tuple[bytes, V | None]] = []
+        for key in self.dirty:
+            value = data.get(key)
+            if value is not None:
+                logged.add(key)
+            elif key in logged:
+                logged.discard(key)
+            else:
+                continue
+            changes.append((key, value))
         self.dirty.clear()
         return changes
 

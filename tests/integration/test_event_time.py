@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from datetime import UTC, datetime
 
 import orjson
 import pytest
@@ -140,3 +141,58 @@ async def _input_lag(deployment: Deployment) -> dict[object, int]:
     from pipeline.transport.progress import lagging_partitions
     return dict(await lagging_partitions({"bootstrap_servers": [deployment.bootstrap_servers]},
                                          deployment.group_id, [deployment.topic("adsb.sbs")]))
+
+
+def _live_line(hex_id: str, at_ms: int, lat: float, lon: float) -> bytes:
+    at = datetime.fromtimestamp(at_ms / 1000, UTC)
+    date = at.strftime("%Y/%m/%d")
+    clock = at.strftime("%H:%M:%S.") + f"{at_ms % 1000:03d}"
+    return (f"MSG,3,1,1,{hex_id},1,{date},{clock},{date},{clock},,31000,,,{lat:.5f},{lon:.5f},"
+            f",,0,0,0,0").encode()
+
+
+def _lost_of(deployment: Deployment, track_id: str) -> list[dict[str, object]]:
+    return [e for e in _collect(deployment)[ZONE_EVENTS.name]
+            if e["track_id"] == track_id and e["type"] == "track.lost"]
+
+
+def test_live_silences_are_declared_within_30_s_of_the_threshold(
+        deployment: Deployment, workers: Workers) -> None:
+    """At real-time pace, with a 20 s lost threshold: a track inside the Alaska ADIZ that
+    goes silent while other traffic goes on, then one that goes silent with the whole
+    input. Each is lost once, at its last report + 20 s, seen within 30 s of wall time after
+    that instant."""
+    threshold_s = 20
+    _prepare(deployment, 4, ADIZWATCH_LOST_AIRCRAFT_S=str(threshold_s))
+    workers.wait_ready(workers.start())
+    topic = deployment.topic("adsb.sbs")
+
+    def send(lines: list[tuple[bytes, bytes]]) -> None:
+        produce_keyed(deployment.bootstrap_servers, topic, lines, int(time.time() * 1000))
+
+    def now_ms() -> int:
+        return int(time.time() * 1000)
+
+    def run_until_lost(track: str, hex_id: str, others: bool) -> tuple[int, float]:
+        last_ms = 0
+        for i in range(5):  # inside the zone (60N 170W), then silent
+            last_ms = now_ms()
+            send([(b"rx-a", _live_line(hex_id, last_ms, 60.0, -170.0 + i * 0.01))])
+            if others:
+                send([(b"rx-b", _live_line("A1B2C3", now_ms(), 38.5, -98.0))])
+            time.sleep(1.0)
+        deadline = last_ms / 1000 + threshold_s + 30
+        while time.time() < deadline and not _lost_of(deployment, track):
+            if others:  # other traffic keeps coming, far from every zone
+                send([(b"rx-b", _live_line("A1B2C3", now_ms(), 38.5, -98.0))])
+            time.sleep(1.0)
+        lost = _lost_of(deployment, track)
+        assert lost, f"{track} not lost within 30 s of its threshold\n{workers.log_text()}"
+        return last_ms, time.time()
+
+    for track, hex_id, others in (("icao24:a0d001", "A0D001", True),
+                                  ("icao24:a0d002", "A0D002", False)):
+        last_ms, seen_s = run_until_lost(track, hex_id, others)
+        (lost,) = _lost_of(deployment, track)
+        assert lost["ts_ms"] == last_ms + threshold_s * 1000
+        assert seen_s - last_ms / 1000 <= threshold_s + 30
