@@ -3,8 +3,8 @@
 The same :class:`~pipeline.transport.track_path.TrackPath` the workers run, with its stores
 in memory: input records are fed to the partition of their topic that the producer's
 default partitioner gives their key; decoded updates go to an in-memory ``tracks.updates``
-partition queue (or, like the worker's direct step, are held at once when the track's
-partition has the input partition's number), each source's mark follows its updates on
+partition queue (or, like the direct step of a worker that owns every partition, are held
+at once), each source's mark follows its updates on
 every queue, and :meth:`OfflinePipeline.deliver` and :meth:`OfflinePipeline.release` run
 the track stage. The caller chooses the schedule: which input partition is consumed when,
 how late the queues are delivered, when marks and releases happen. The determinism tests
@@ -90,12 +90,14 @@ class OfflinePipeline:
         return done
 
     def _direct_for(self, partition: int) -> Direct | None:
+        """As one worker owning every partition: every update is held at once."""
         if not self.direct:
             return None
-        here: tuple[int, Stores] = (partition, self.stores[partition])
+        stores, partitions = self.stores, self.partitions
 
         def direct(own: bytes) -> tuple[int, Stores] | None:
-            return here if partition_of(own, self.partitions) == partition else None
+            q = partition_of(own, partitions)
+            return q, stores[q]
 
         return direct
 

@@ -198,7 +198,12 @@ class TrackRuntime:
         self._active: dict[TopicPartition, tuple[int | None, int]] = {}
         """Input partition -> (next offset, processing time of its last record or of its
         assignment), for the idle test."""
-        self._sent_marks: dict[TopicPartition, Mark] = {}
+        self._sent_marks: dict[TopicPartition, Mark] = {}  # sent on tracks.updates
+        self._local_marks: dict[tuple[TopicPartition, TopicPartition], Mark] = {}
+        """(input partition, owned tracks.updates partition) -> the mark applied here."""
+        self._catch_up: dict[int, int] = {}
+        """Owned ``tracks.updates`` partition -> its end offset when it was assigned: until
+        it has been consumed that far, the direct source's marks are not applied to it."""
         self._sources: tuple[str, ...] = ()  # every input partition, once assigned
 
     @property
@@ -352,6 +357,8 @@ class TrackRuntime:
             return []
         idle_ms = self.path.limits.idle_ms
         records: list[_SendRecord] = []
+        local = [q for q in self._ready if q.topic == self._updates_topic]
+        remote_skip = {q.partition for q in local}
         for tp, (next_offset, active_ms) in self._active.items():
             if tp not in self._ready:
                 continue
@@ -373,13 +380,38 @@ class TrackRuntime:
                         self._tally(tally, "track", self._updates_topic, step, batch.outputs)
                     batch.outputs.extend((settled.stage, out) for out in settled.handled.outputs)
             mark = Mark(source_clock(self._stores[tp], spec).wm_ms, idle)
+            name = source_name(spec.name, tp.partition)
+            # The partitions ready here hold this input's updates directly: its mark is
+            # applied to them here, stored with those reports (a mark on the topic would
+            # outlive them in a crash); the others get it on the topic, after the updates.
+            for q in local:
+                if self._local_marks.get((tp, q)) != mark and await self._caught_up(
+                        consumer, q):
+                    self.path.apply_mark(self._stores[q], name, mark)
+                    self._local_marks[(tp, q)] = mark
             if self._sent_marks.get(tp) == mark:
                 continue
             self._sent_marks[tp] = mark
-            value = encode_mark(source_name(spec.name, tp.partition), mark)
+            value = encode_mark(name, mark)
             records.extend((self._updates_topic, p, None, value)
-                           for p in range(self._updates_count))
+                           for p in range(self._updates_count) if p not in remote_skip)
         return records
+
+    async def _caught_up(self, consumer: AIOKafkaConsumer, tp: TopicPartition) -> bool:
+        """Has this worker consumed ``tracks.updates`` partition ``tp`` up to where it was
+        when assigned? Only then may the direct source's marks be applied to it: an earlier
+        owner's updates may still wait there, older than the mark."""
+        end = self._catch_up.get(tp.partition)
+        if end is None:
+            return True
+        try:
+            position = await consumer.position(tp)
+        except IllegalStateError:
+            return False
+        if position < end:
+            return False
+        del self._catch_up[tp.partition]
+        return True
 
     async def _launch_landing(self) -> None:
         """Start landing everything processed since the last landing (in order after it)."""
@@ -462,16 +494,20 @@ class TrackRuntime:
             outputs.append((stage, out))
 
     def _direct(self, tp: TopicPartition) -> Direct | None:
-        """The direct step's route for the records of input partition ``tp``: the updates
-        of tracks of ``tracks.updates`` partition ``tp.partition``, when it is ready here."""
-        here = TopicPartition(self._updates_topic, tp.partition)
-        if tp.topic == self._updates_topic or here not in self._ready or not self._updates_count:
+        """The direct step's route for the records of input partition ``tp``: an update of a
+        track of a ``tracks.updates`` partition ready here is held there at once."""
+        if tp.topic == self._updates_topic or not self._updates_count:
             return None
-        route: tuple[int, Stores] = (tp.partition, self._stores[here])
-        topic, count, partition_of = here.topic, self._updates_count, self._track_partitions.of
+        topic, count, partition_of = self._updates_topic, self._updates_count, \
+            self._track_partitions.of
+        routes: dict[int, tuple[int, Stores]] = {
+            q.partition: (q.partition, self._stores[q]) for q in self._ready
+            if q.topic == topic}
+        if not routes:
+            return None
 
         def direct(key: bytes) -> tuple[int, Stores] | None:
-            return route if partition_of(topic, key, count) == tp.partition else None
+            return routes.get(partition_of(topic, key, count))
 
         return direct
 
@@ -552,6 +588,11 @@ class TrackRuntime:
             for tp in partitions:
                 if self._specs[tp.topic] is not TRACK_UPDATES:
                     self._active[tp] = (None, now_ms)
+            owned = [tp for tp in partitions if tp.topic == self._updates_topic]
+            if owned:
+                ends = await self._reader.end_offsets(owned)
+                self._catch_up.update({tp.partition: ends.get(tp, 0) for tp in owned
+                                       if ends.get(tp, 0) > 0})
             count = await recover(self._reader, wanted)
             self._ready |= partitions
             log.info("partitions assigned count=%d state_records=%d recovered_in=%.2fs",
@@ -566,6 +607,12 @@ class TrackRuntime:
                 self._ready.discard(tp)
                 self._stores.pop(tp, None)
                 self._active.pop(tp, None)
+                if tp.topic == self._updates_topic:
+                    self._catch_up.pop(tp.partition, None)
+                    # The inputs that stay send their marks on the topic again, to it too.
+                    self._sent_marks.clear()
+                for pair in [pair for pair in self._local_marks if tp in pair]:
+                    del self._local_marks[pair]
                 self._sent_marks.pop(tp, None)
                 self.metrics.forget_partition(tp.topic, tp.partition)
                 if self._specs[tp.topic] is TRACK_UPDATES:

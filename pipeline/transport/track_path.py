@@ -24,13 +24,13 @@ stage; the runtime (``transport/runtime.py``) sends the outputs and persists the
   the input partitions were consumed in, which makes the outputs the same for the same
   input (``docs/time.md``).
 
-The direct step: when a decoded update's track belongs to the partition of ``tracks.updates``
-with the same number as the input record's partition, and this worker owns that partition
-(the runtime's co-partitioned assignment gives a worker partition ``p`` of every topic), the
-update is held in that partition's stores at once instead of a round trip through
-``tracks.updates``. Inputs keyed by track id (canonical points usually are) then never
-cross the hop. Which way an update goes depends only on its input partition and its track,
-never on timing, so a track's updates from one input partition stay in order either way.
+The direct step: when a decoded update's track belongs to a partition of ``tracks.updates``
+this worker owns (the runtime's co-partitioned assignment gives a worker partition ``p`` of
+every topic), the update is held in that partition's stores at once instead of a round trip
+through ``tracks.updates``, and the input partition's mark is applied there by the worker
+too (after the held updates, and stored with them). Since a track's reports are stepped in
+event-time order, the way an update took never changes what comes out; a single worker
+never crosses the hop.
 """
 
 from __future__ import annotations
@@ -371,9 +371,7 @@ class TrackPath:
                 source, mark = decode_mark(raw)
             except ValueError as exc:
                 return handlers.dead_letter("track", meta, raw, "bad_field", str(exc), now_ms)
-            marks = watermarks_of(stores).copy()
-            if marks.update(source, mark):
-                stores[EVENT_TIME][_WATERMARKS_KEY] = marks
+            self.apply_mark(stores, source, mark)
             return Handled(outcome="mark")
         try:
             update = codec.decode_update(raw)
@@ -381,6 +379,15 @@ class TrackPath:
         except DecodeError as exc:
             return handlers.dead_letter("track", meta, raw, exc.reason, exc.detail, now_ms)
         return self._hold(update, raw, key, meta.partition or 0, stores)
+
+    @staticmethod
+    def apply_mark(stores: Stores, source: str, mark: Mark) -> None:
+        """Take an input partition's mark into a ``tracks.updates`` partition's watermarks:
+        from the topic, or (for the input partition whose updates this one holds directly)
+        from the worker itself, so that it is stored with those held reports."""
+        marks = watermarks_of(stores).copy()
+        if marks.update(source, mark):
+            stores[EVENT_TIME][_WATERMARKS_KEY] = marks
 
     def _hold(self, update: TrackUpdate, raw: bytes, own: bytes, partition: int,
               stores: Stores) -> Handled:
