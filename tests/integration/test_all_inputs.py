@@ -22,6 +22,7 @@ from collections import Counter
 import orjson
 import pytest
 
+from pipeline.assemble.merger import TrackMemory
 from pipeline.transport.offline import OfflineDecoder, read_records
 from tests.feeds import FEEDS
 from tests.integration.conftest import Deployment, Workers
@@ -215,6 +216,9 @@ def test_pending_ais_fragment_survives_a_worker_restart(deployment: Deployment,
     first_half, second_half = _lines("ais/libais_orbcomm_tagblock.nmea", "ais")[:2], \
         _lines("ais/libais_orbcomm_tagblock.nmea", "ais")[2:]
     topic = deployment.topic("ais.nmea")
+    # Satellite AIS: the recording's times jump back 40 minutes. An hour of allowed lateness
+    # (docs/time.md), so that the completed message is stepped, not skipped as late.
+    deployment.extra_env["ADIZWATCH_ALLOWED_LATENESS_MS"] = "3600000"
     first = workers.start()
     produce_keyed(deployment.bootstrap_servers, topic, [(b"orbcomm", v) for v in first_half],
                   RECORD_MS)
@@ -225,10 +229,16 @@ def test_pending_ais_fragment_survives_a_worker_restart(deployment: Deployment,
     produce_keyed(deployment.bootstrap_servers, topic, [(b"orbcomm", v) for v in second_half],
                   RECORD_MS)
     _wait(deployment, workers)
-    updates = [orjson.loads(v) for _, v in read_all(
-        deployment.bootstrap_servers, deployment.topic("tracks.updates"), deployment.partitions)]
-    static = [(u["track_id"], u["time"]) for u in updates if "mark" not in u and u["lat"] is None]
-    assert static == [("mmsi:219005012", "2014-12-10T00:00:01.000Z")]
+    # The message completed by the second worker is the vessel's only report: its track
+    # memory exists, and holds the voyage data of the type 5 message.
+    memory = [orjson.loads(v) for k, v in read_all(
+        deployment.bootstrap_servers,
+        deployment.topic(f"{deployment.group_id}-track-memory-changelog"),
+        deployment.partitions) if k == b"mmsi:219005012" and v is not None]
+    assert memory, "the fragment did not survive the restart"
+    fields = dict(zip(TrackMemory._fields, memory[-1], strict=True))
+    assert (fields["updated_ms"], fields["callsign"], fields["vessel_name"]) == (
+        1_418_169_601_000, "XPD5019", "ROSINANTE")  # 2014-12-10T00:00:01Z
     assert read_all(deployment.bootstrap_servers, deployment.topic("adizwatch.deadletter"),
                     deployment.partitions) == []
     assert workers.stop(second) == 0, workers.log_text()
