@@ -92,12 +92,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--allowed-lateness-ms", type=int, default=0,
                         help="the workers' ADIZWATCH_ALLOWED_LATENESS_MS (docs/time.md)")
+    parser.add_argument("--idle-timeout-ms", type=int, default=500,
+                        help="the workers' ADIZWATCH_IDLE_TIMEOUT_MS: how soon the end of "
+                             "the pre-loaded input is released")
     parser.add_argument("--out", type=Path, default=RESULTS / "pipeline.json")
     args = parser.parse_args(argv)
     opts = Options(args.messages, args.points_per_track, args.partitions, args.workers,
                    args.cap_s, args.warmup, args.latency_rate, args.latency_seconds,
                    args.drain_s, args.profile, args.profile_seconds,
-                   frozenset(args.phases.split(",")), args.seed, args.allowed_lateness_ms)
+                   frozenset(args.phases.split(",")), args.seed, args.allowed_lateness_ms,
+                   args.idle_timeout_ms)
     console = Console(stderr=True)
     signal.signal(signal.SIGTERM, _raise_on_sigterm)
     apply_tansu_workarounds()  # this process's own clients talk to Tansu too

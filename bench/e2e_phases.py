@@ -65,6 +65,7 @@ class Options:
     phases: frozenset[str]
     seed: int
     allowed_lateness_ms: int = 0
+    idle_timeout_ms: int = 500
 
 
 class Bench:
@@ -167,7 +168,10 @@ class Bench:
                     # The traffic is in event-time order on every partition: no report
                     # waits for lateness (the default 5 s would add 5 s of event time to
                     # every alert's latency by design, docs/time.md).
-                    "ADIZWATCH_ALLOWED_LATENESS_MS": str(self.opts.allowed_lateness_ms)}
+                    "ADIZWATCH_ALLOWED_LATENESS_MS": str(self.opts.allowed_lateness_ms),
+                    # The pre-loaded input ends: its last reports are released once its
+                    # partitions are idle, and the rate counts that wait.
+                    "ADIZWATCH_IDLE_TIMEOUT_MS": str(self.opts.idle_timeout_ms)}
         return env
 
     def _start_workers(self, phase: str, prefix: str, group: str) -> list[subprocess.Popen[bytes]]:

@@ -54,6 +54,7 @@ def summary(opts: Options, phases: dict[str, object], seconds: float,
         "name": "pipeline", "messages": phases["messages"],
         "points": phases["pipeline"]["records"] if "pipeline" in phases else None,  # type: ignore[index]
         "workers": opts.workers, "allowed_lateness_ms": opts.allowed_lateness_ms,
+        "idle_timeout_ms": opts.idle_timeout_ms,
         "points_per_s_per_worker": per_worker,
         "baseline_faust_msgs_per_s": faust_rate, "baseline_aiokafka_msgs_per_s": aio_rate,
         "ratio_vs_faust": ratio_faust, "ratio_vs_aiokafka": ratio_aio,

@@ -3,7 +3,8 @@
 Per track, the held reports are kept sorted by time; reports of one track with the same
 time are ordered by :func:`order` (never by arrival, which differs from run to run), and
 identical ones (the same message heard by two receivers, or sent twice after a restart) are
-held once. A heap
+held once. A report's encoding is made only when needed: for such a tie, or when the held
+reports are written to the changelog. A heap
 over the tracks' oldest held time finds who is due without a scan.
 
 :class:`Held` is the partition-level index over a store of ``track key -> held reports``;
@@ -13,15 +14,16 @@ it is derived state, rebuilt from the store after a restart.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from pipeline.model.track import TrackUpdate
 
-HeldReport = tuple[int, bytes, TrackUpdate]
-"""(event time, encoded update, the update), in :func:`order`."""
+HeldReport = tuple[int, bytes | None, TrackUpdate]
+"""(event time, encoded update or None until needed, the update), in :func:`order`."""
 HeldReports = tuple[HeldReport, ...]
 """One track's held reports, sorted."""
+Encode = Callable[[TrackUpdate], bytes]
 
 
 class HeldTable(Protocol):
@@ -34,23 +36,31 @@ class HeldTable(Protocol):
     def items(self) -> Iterable[tuple[bytes, HeldReports]]: ...
 
 
-def order(report: HeldReport) -> tuple[int, bool, bytes]:
+def order(report: tuple[int, bytes, TrackUpdate]) -> tuple[int, bool, bytes]:
     """A track's reports by time; at one instant, what has no position first (a callsign or
     a squawk of that instant then reaches the position's point), then by encoding."""
     return (report[0], report[2].lat_deg is not None, report[1])
 
 
-def hold(held: HeldReports | None, raw: bytes, update: TrackUpdate) -> HeldReports:
+def encoded(reports: HeldReports, encode: Encode) -> tuple[tuple[int, bytes, TrackUpdate], ...]:
+    """``reports`` with every encoding filled in (for the changelog, or to order a tie)."""
+    return tuple((ts, raw if raw is not None else encode(update), update)
+                 for ts, raw, update in reports)
+
+
+def hold(held: HeldReports | None, raw: bytes | None, update: TrackUpdate,
+         encode: Encode) -> HeldReports:
     """``held`` with one more report, kept in :func:`order`; an identical report is held
-    once."""
+    once. ``raw`` is the update's encoding if known; it is made with ``encode`` only when
+    the order needs it (two reports of one instant)."""
     item = (update.ts_ms, raw, update)
     if not held:
         return (item,)
-    if order(item) > order(held[-1]):
-        return (*held, item)
-    if any(ts == item[0] and r == raw for ts, r, _ in held):
-        return held
-    return tuple(sorted((*held, item), key=order))
+    if item[0] > held[-1][0]:
+        return (*held, item)  # the common case: newer than everything held
+    full = encoded((*held, item), encode)
+    unique = {(ts, raw_): (ts, raw_, u) for ts, raw_, u in full}
+    return tuple(sorted(unique.values(), key=order))
 
 
 class Held:
@@ -78,29 +88,29 @@ class Held:
             self._oldest[key] = oldest_ms
             heapq.heappush(self._heap, (oldest_ms, key))
 
-    def due(self, table: HeldTable, upto_ms: int) -> list[tuple[int, bytes, TrackUpdate]]:
-        """Take every held report at or before ``upto_ms``: (time, track key, update),
-        in time order, a track's reports in their held order."""
+    def due(self, table: HeldTable, upto_ms: int) -> list[tuple[bytes, TrackUpdate]]:
+        """Take every held report at or before ``upto_ms``: (track key, update), track by
+        track in the order of their oldest report, each track's reports in held order.
+        (Tracks are independent: the order across tracks changes no output's content.)"""
         heap, oldest = self._heap, self._oldest
-        keys: list[bytes] = []
+        taken: list[tuple[bytes, TrackUpdate]] = []
+        later: list[tuple[bytes, int]] = []
         while heap and heap[0][0] <= upto_ms:
             ts, key = heapq.heappop(heap)
             if oldest.get(key) != ts:
                 continue  # a stale entry
             del oldest[key]
-            keys.append(key)
-        taken: list[tuple[int, bytes, TrackUpdate]] = []
-        for key in keys:
             reports = table.get(key) or ()
-            cut = 0
-            while cut < len(reports) and reports[cut][0] <= upto_ms:
-                cut += 1
-            taken.extend((ts, key, update) for ts, _, update in reports[:cut])
-            rest = reports[cut:]
-            if rest:
-                table[key] = rest
-                self.note(key, rest[0][0])
-            else:
+            if reports[-1][0] <= upto_ms:  # the common case: all of them
+                taken.extend((key, update) for _, _, update in reports)
                 del table[key]
-        taken.sort(key=lambda item: (item[0], item[1]))  # stable: a track keeps its order
+                continue
+            cut = 0
+            while reports[cut][0] <= upto_ms:
+                cut += 1
+            taken.extend((key, update) for _, _, update in reports[:cut])
+            table[key] = reports[cut:]
+            later.append((key, reports[cut][0]))
+        for key, ts in later:  # noted after the loop: they are not due now
+            self.note(key, ts)
         return taken

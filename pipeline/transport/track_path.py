@@ -44,7 +44,7 @@ import orjson
 from pipeline.assemble.merger import TrackMemory, merge
 from pipeline.decode.errors import DecodeError
 from pipeline.eventtime.limits import TimeLimits
-from pipeline.eventtime.pending import Held, HeldReports, hold, order
+from pipeline.eventtime.pending import Held, HeldReports, encoded, hold, order
 from pipeline.eventtime.source_clock import (
     SourceClock,
     Verdict,
@@ -129,7 +129,7 @@ def _state_codec(to_dict: Callable[[Any], dict[str, object]],
 
 
 def _dump_held(reports: HeldReports) -> bytes:
-    return b"[" + b",".join(raw for _, raw, _ in reports) + b"]"
+    return b"[" + b",".join(raw for _, raw, _ in encoded(reports, codec.encode_update)) + b"]"
 
 
 def _load_held(raw: bytes) -> HeldReports:
@@ -202,6 +202,8 @@ def watermarks_of(stores: Stores) -> Watermarks:
 
 
 _NO_MARKS = Watermarks()
+_HELD = Handled(outcome="held")
+"""The answer for every held update (one per update: shared, never changed)."""
 
 
 def source_clock(stores: Stores, spec: TopicSpec) -> SourceClock:
@@ -270,6 +272,23 @@ class TrackPath:
             return
         clock = source_clock(stores, spec)
         limits, record_ts = self.limits, meta.timestamp_ms
+        wm = clock.wm_ms
+        if wm is not None and not clock.held:
+            # The common case: every report within the limits, nothing held, no jump.
+            low, high = wm - limits.allowed_lateness_ms, wm + limits.max_ahead_ms
+            if record_ts > 0 and record_ts + limits.max_future_ms < high:
+                high = record_ts + limits.max_future_ms
+            newest = wm
+            for update in handled.updates:
+                ts = update.ts_ms
+                if not low <= ts <= high:
+                    break
+                if ts > newest:
+                    newest = ts
+            else:
+                if newest != wm:
+                    store[_CLOCK_KEY] = SourceClock(newest)
+                return
         kept: list[TrackUpdate] = []
         ahead: list[TrackUpdate] = []
         reasons: list[str] = []
@@ -343,8 +362,7 @@ class TrackPath:
                 continue
             partition, stores = here
             try:
-                steps.append(self._hold(update, codec.encode_update(update), own, partition,
-                                        stores))
+                steps.append(self._hold(update, None, own, partition, stores))
             except Exception as exc:  # as handlers.guarded, with the update as the payload
                 log.exception("stage failed stage=track topic=%s partition=%s offset=%s",
                               meta.topic, meta.partition, meta.offset)
@@ -389,7 +407,7 @@ class TrackPath:
         if marks.update(source, mark):
             stores[EVENT_TIME][_WATERMARKS_KEY] = marks
 
-    def _hold(self, update: TrackUpdate, raw: bytes, own: bytes, partition: int,
+    def _hold(self, update: TrackUpdate, raw: bytes | None, own: bytes, partition: int,
               stores: Stores) -> Handled:
         """Hold one update of a track of ``partition`` until the watermark passes it."""
         marks = watermarks_of(stores)
@@ -399,9 +417,9 @@ class TrackPath:
             return Handled(outcome="late")
         table = stores[HELD_REPORTS]
         held = table.get(own)
-        table[own] = hold(held, raw, update)
+        table[own] = hold(held, raw, update, codec.encode_update)
         self._index(partition, stores).note(own, update.ts_ms)
-        return Handled(outcome="held")
+        return _HELD
 
     def _index(self, partition: int, stores: Stores) -> Held:
         index = self._held.get(partition)
@@ -428,7 +446,7 @@ class TrackPath:
             stores[EVENT_TIME][_WATERMARKS_KEY] = marks
         done: list[Handled] = []
         if released is not None:
-            for _, own, update in self._index(partition, stores).due(
+            for own, update in self._index(partition, stores).due(
                     stores[HELD_REPORTS], released - 1):
                 done.append(self._guarded_step(update, own, partition, stores, timers, now_ms))
         if timers is not None and (before[1] != timers or done):

@@ -19,7 +19,7 @@ def _update(track: str, ts: int, lat: float | None = 1.0, callsign: str | None =
 def test_reports_are_kept_in_time_order_and_held_once() -> None:
     held: HeldReports | None = None
     for ts in (T + 3, T + 1, T + 2, T + 1):
-        held = hold(held, *_update("icao24:aaaaaa", ts))
+        held = hold(held, *_update("icao24:aaaaaa", ts), codec.encode_update)
     assert held is not None
     assert [ts for ts, _, _ in held] == [T + 1, T + 2, T + 3]
 
@@ -28,22 +28,38 @@ def test_at_one_instant_what_has_no_position_goes_first() -> None:
     position = _update("icao24:aaaaaa", T)
     callsign = _update("icao24:aaaaaa", T, lat=None, callsign="RCH123")
     for first, second in ((position, callsign), (callsign, position)):
-        held = hold(hold(None, *first), *second)
+        held = hold(hold(None, *first, codec.encode_update), *second, codec.encode_update)
         assert [u.callsign for _, _, u in held] == ["RCH123", None]
 
 
-def test_due_reports_come_out_in_time_order_across_tracks() -> None:
+def test_due_reports_come_out_track_by_track_in_time_order() -> None:
     table: dict[bytes, HeldReports] = {}
     index = Held()
     for track, ts in (("icao24:bbbbbb", T + 5), ("icao24:aaaaaa", T + 7),
                       ("icao24:aaaaaa", T + 2), ("icao24:bbbbbb", T + 9)):
         key = track.encode()
-        table[key] = hold(table.get(key), *_update(track, ts))
+        table[key] = hold(table.get(key), *_update(track, ts), codec.encode_update)
         index.note(key, ts)
     due = index.due(table, T + 7)
-    assert [(ts, key) for ts, key, _ in due] == [
-        (T + 2, b"icao24:aaaaaa"), (T + 5, b"icao24:bbbbbb"), (T + 7, b"icao24:aaaaaa")]
+    assert [(u.ts_ms, key) for key, u in due] == [
+        (T + 2, b"icao24:aaaaaa"), (T + 7, b"icao24:aaaaaa"), (T + 5, b"icao24:bbbbbb")]
     assert list(table) == [b"icao24:bbbbbb"] and len(index) == 1
     # Rebuilt after a restart, the index finds the same.
-    assert [ts for ts, _, _ in Held.rebuild(table).due(table, T + 100)] == [T + 9]
+    assert [u.ts_ms for _, u in Held.rebuild(table).due(table, T + 100)] == [T + 9]
     assert table == {}
+
+
+def test_the_encoding_is_made_only_for_a_tie() -> None:
+    calls: list[TrackUpdate] = []
+
+    def encode(update: TrackUpdate) -> bytes:
+        calls.append(update)
+        return codec.encode_update(update)
+
+    _, a = _update("icao24:aaaaaa", T)
+    _, b = _update("icao24:aaaaaa", T + 1)
+    held = hold(hold(None, None, a, encode), None, b, encode)
+    assert calls == [] and [r for _, r, _ in held] == [None, None]
+    _, c = _update("icao24:aaaaaa", T + 1, lat=3.0)
+    held = hold(held, None, c, encode)
+    assert len(calls) == 3 and [u.ts_ms for _, _, u in held] == [T, T + 1, T + 1]
