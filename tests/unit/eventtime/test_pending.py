@@ -63,3 +63,22 @@ def test_the_encoding_is_made_only_for_a_tie() -> None:
     _, c = _update("icao24:aaaaaa", T + 1, lat=3.0)
     held = hold(held, None, c, encode)
     assert len(calls) == 3 and [u.ts_ms for _, _, u in held] == [T, T + 1, T + 1]
+
+
+def test_held_reports_round_trip_through_their_store() -> None:
+    from pipeline.model.track import AddressType
+    from pipeline.transport.topics import TRACK_UPDATES
+    from pipeline.transport.track_path import HELD_REPORTS, held_encoding, new_stores
+
+    store = new_stores(TRACK_UPDATES, 0)[HELD_REPORTS]
+    updates = [TrackUpdate("icao24:aaaaaa", TrackKind.AIRCRAFT, Source.SBS, T + i,
+                           lat_deg=1.5, lon_deg=-2.25, alt_ft=31000, speed_kt=450,
+                           address_type=AddressType.ICAO, callsign="RCH123")
+               for i in (2, 1)]
+    held = None
+    for update in updates:
+        held = hold(held, None, update, held_encoding)
+    assert held is not None
+    back = store.load_value(store.dump(held))
+    assert [u for _, _, u in back] == sorted(updates, key=lambda u: u.ts_ms)
+    assert type(back[0][2].speed_kt) is int and back[0][2].address_type is AddressType.ICAO
