@@ -14,10 +14,11 @@ them). :class:`Watermarks` keeps the newest mark of each source and derives:
 * ``timers_ms``, the event time that fires lost-track timers: ``released_ms``, or while
   every source is idle, the newest watermark plus the wall-clock time since the partition
   first saw them all idle (the only use of processing time, so that a silence while the
-  whole input is quiet still ends in ``track.lost``; it does not release reports).
+  whole input is quiet still ends in ``track.lost``; it does not release reports). When
+  traffic resumes it is ``released_ms`` again.
 
-Both only move forward, and both are kept in the partition's state, so a restart resumes
-them where they were.
+``released_ms`` only moves forward. Both are kept in the partition's state, so a restart
+resumes them where they were.
 """
 
 from __future__ import annotations
@@ -99,8 +100,10 @@ class Watermarks:
             assert self.all_idle_since_ms is not None
             quiet = newest + (now_ms - self.all_idle_since_ms)
             timers = quiet if timers is None or quiet > timers else timers
-        if timers is not None and (self.timers_ms is None or timers > self.timers_ms):
-            self.timers_ms = timers
+        # Not kept at its highest: once traffic resumes, timers go by the reports again (a
+        # replay paused longer than a lost threshold resumes with times the quiet clock has
+        # passed; the tracks it declared lost stay lost, no other one is).
+        self.timers_ms = timers
         return self.released_ms, self.timers_ms
 
     def to_dict(self) -> dict[str, object]:

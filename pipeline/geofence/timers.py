@@ -108,12 +108,13 @@ class PartitionClock:
             heapq.heappush(self._heap, (deadline_ms, track_id))
 
     def advance(self, ts_ms: int) -> list[str]:
-        """Move the watermark to ``ts_ms`` if later; the tracks now due, by deadline then id.
+        """Set the watermark to ``ts_ms``; the tracks now due, by deadline then id.
 
-        Due tracks are forgotten; the caller expires them and sets new deadlines if any.
+        Due tracks are forgotten; the caller expires them and sets new deadlines if any. The
+        watermark may move back (the quiet clock of ``eventtime/watermarks.py`` gives way to
+        the reports' time when traffic resumes): what it fired stays fired.
         """
-        if self.watermark_ms is None or ts_ms > self.watermark_ms:
-            self.watermark_ms = ts_ms
+        self.watermark_ms = ts_ms
         due: list[tuple[int, str]] = []
         heap, deadlines, now = self._heap, self._deadlines, self.watermark_ms
         while heap and heap[0][0] <= now:
