@@ -128,10 +128,11 @@ def after_record(clock: SourceClock, accepted: Iterable[int],
 
 def describe(verdict: Verdict, clock: SourceClock, ts_ms: int, record_ts_ms: int,
              limits: TimeLimits) -> str:
-    """The dead letter's detail for a ``FUTURE`` or ``AHEAD`` report."""
+    """The dead letter's detail for a ``FUTURE`` report, or for a held ``AHEAD`` one the
+    next record did not confirm."""
     if verdict is Verdict.FUTURE:
         return (f"report time {ts_ms} is {ts_ms - record_ts_ms} ms after its record's "
                 f"timestamp {record_ts_ms} (limit {limits.max_future_ms} ms)")
-    return (f"report time {ts_ms} is {ts_ms - (clock.wm_ms or 0)} ms after its input "
-            f"partition's watermark {clock.wm_ms} (limit {limits.max_ahead_ms} ms) and no "
-            f"report confirms the jump")
+    return (f"report time {ts_ms} is more than {limits.max_ahead_ms} ms from its input "
+            f"partition's watermark {clock.wm_ms}, and the next record did not confirm "
+            f"the jump")

@@ -338,10 +338,8 @@ class TrackPath:
                 kept[:0] = [codec.decode_update(held) for _, held in clock.held]
             else:
                 for offset, held in clock.held:
-                    detail = (f"report time {codec.decode_update(held).ts_ms} is more than "
-                              f"{limits.max_ahead_ms} ms from its input partition's "
-                              f"watermark {clock.wm_ms}, and the next record did not confirm "
-                              f"the jump")
+                    detail = describe(Verdict.AHEAD, clock, codec.decode_update(held).ts_ms,
+                                      record_ts, limits)
                     handled.outputs.extend(handlers.dead_letter(
                         stage, meta._replace(offset=offset), held, FUTURE_TIME, detail,
                         now_ms).outputs)
